@@ -1,0 +1,91 @@
+"""step01's twin: the same echo server, written on Python's select.select.
+
+This is the layer that Twisted's selectreactor.py wraps.  Run it as
+    python3 echo_select.py --port N
+and compare it line by line with echo_select.c: the same sets rebuilt on
+every pass, the same back-pressure, output flushed only when writable.
+"""
+import errno
+import select
+import signal
+import socket
+import sys
+
+READ_CHUNK = 64 * 1024
+HIGH_WATER = 1024 * 1024
+
+stop_requested = False
+
+
+def on_signal(signo, frame):
+    global stop_requested
+    if signo != signal.SIGCHLD:
+        stop_requested = True
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] != "--port":
+        sys.exit("usage: echo_select.py --port N")
+    for signo in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+        signal.signal(signo, on_signal)
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", int(sys.argv[2])))
+    listener.listen(socket.SOMAXCONN)
+    listener.setblocking(False)
+    print("listening on 127.0.0.1:%d" % listener.getsockname()[1], flush=True)
+
+    clients = {}  # socket -> bytearray of output still to send
+    while not stop_requested:
+        readable = [listener] + [c for c, out in clients.items() if len(out) < HIGH_WATER]
+        writable = [c for c, out in clients.items() if out]
+        try:
+            # Python retries select() after EINTR itself (PEP 475), once
+            # the handler has run: that is the C loop's "continue".
+            r, w, _ = select.select(readable, writable, [], 1.0)
+        except OSError as e:
+            sys.exit("select: %s" % e)
+        if not r and not w:
+            print("idle: nothing happened for 1 s (%d open)" % len(clients), flush=True)
+            continue
+        if listener in r:
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except BlockingIOError:
+                    break
+                conn.setblocking(False)
+                clients[conn] = bytearray()
+        for conn in r:
+            if conn is listener or conn not in clients:
+                continue
+            try:
+                data = conn.recv(READ_CHUNK)
+            except BlockingIOError:
+                continue
+            except OSError:
+                data = b""
+            if data:
+                clients[conn] += data
+            else:
+                del clients[conn]
+                conn.close()
+        for conn in w:
+            if conn not in clients:
+                continue  # the read above closed it
+            try:
+                sent = conn.send(clients[conn])
+                del clients[conn][:sent]
+            except BlockingIOError:
+                pass
+            except OSError:
+                del clients[conn]
+                conn.close()
+    for conn in clients:
+        conn.close()
+    listener.close()
+
+
+if __name__ == "__main__":
+    main()
