@@ -97,6 +97,7 @@ static void start_server(char **argv, int argc, int crowd_from)
         close(pipefd[1]);
         if (crowd_from > 0)
             crowd_descriptors(crowd_from);
+        signal(SIGINT, SIG_DFL); /* an ignored SIGINT would be inherited */
         execv(args[0], args);
         perror(args[0]);
         _exit(127);
