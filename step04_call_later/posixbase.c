@@ -1,0 +1,216 @@
+/*
+ * posixbase.c: PosixReactorBase (twisted/internet/posixbase.py): the
+ * waker, signal handling, and how a descriptor is disconnected.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "posixbase.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- the waker (_UnixWaker): the self-pipe trick -------------------- */
+
+static int waker_fileno(struct descriptor *d)
+{
+    return ((struct unix_waker *)d)->i;
+}
+
+/* The write end of the waker pipe of the reactor whose handlers are
+ * installed, as Python's signal.set_wakeup_fd keeps it.  The handler
+ * writes the signal's number there. */
+static volatile sig_atomic_t signal_wakeup_fd = -1;
+
+/* Drain the pipe.  A byte that is SIGINT or SIGTERM means "stop", as
+ * _SignalReactorMixin.sigInt and sigTerm do with callFromThread(stop). */
+static int waker_do_read(struct descriptor *d)
+{
+    struct unix_waker *w = (struct unix_waker *)d;
+    unsigned char buf[256];
+    ssize_t n;
+    int stop_signal = 0;
+    while ((n = read(w->i, buf, sizeof buf)) > 0)
+        for (ssize_t k = 0; k < n; k++)
+            if (buf[k] == SIGINT || buf[k] == SIGTERM)
+                stop_signal = buf[k];
+    if (stop_signal && !w->reactor->base.stopped) {
+        fprintf(stderr, "Received %s, shutting down.\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        reactor_stop(&w->reactor->base);
+    }
+    return 0;
+}
+
+static void waker_connection_lost(struct descriptor *d, int reason)
+{
+    struct unix_waker *w = (struct unix_waker *)d;
+    (void)reason;
+    if (w->i >= 0) {
+        close(w->i);
+        close(w->o);
+    }
+    w->i = w->o = -1;
+}
+
+static const struct descriptor_ops waker_ops = {
+    .fileno = waker_fileno,
+    .do_read = waker_do_read,
+    .connection_lost = waker_connection_lost,
+};
+
+static int set_nonblocking_cloexec(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    int fd_fl = fcntl(fd, F_GETFD);
+    if (fl < 0 || fd_fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+        fcntl(fd, F_SETFD, fd_fl | FD_CLOEXEC) < 0)
+        return -1;
+    return 0;
+}
+
+/* installWaker */
+static int install_waker(struct posix_reactor_base *p)
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return ERR_SYSTEM;
+    p->waker = (struct unix_waker){
+        .base.ops = &waker_ops, .reactor = p, .i = fds[0], .o = fds[1]};
+    if (set_nonblocking_cloexec(fds[0]) < 0 ||
+        set_nonblocking_cloexec(fds[1]) < 0) {
+        waker_connection_lost(&p->waker.base, 0);
+        return ERR_SYSTEM;
+    }
+    int err = reactor_add_reader(&p->base, &p->waker.base);
+    if (err)
+        waker_connection_lost(&p->waker.base, 0);
+    return err;
+}
+
+/* wakeUp: one byte; a full pipe (EAGAIN) already guarantees a wake-up. */
+void posix_wake_up(struct posix_reactor_base *p)
+{
+    unsigned char zero = 0;
+    if (p->waker.o >= 0 && write(p->waker.o, &zero, 1) < 0 &&
+        errno != EAGAIN && errno != EINTR)
+        perror("waker");
+}
+
+bool posix_is_internal(struct posix_reactor_base *p, struct descriptor *d)
+{
+    return d == &p->waker.base;
+}
+
+int posix_reactor_base_init(struct posix_reactor_base *p,
+                            const struct reactor_ops *ops)
+{
+    int err = reactor_base_init(&p->base, ops);
+    if (err)
+        return err;
+    p->waker.i = p->waker.o = -1;
+    err = install_waker(p);
+    if (err)
+        reactor_base_destroy(&p->base);
+    return err;
+}
+
+void posix_reactor_base_destroy(struct posix_reactor_base *p)
+{
+    posix_uninstall_handler(&p->base);
+    waker_connection_lost(&p->waker.base, 0);
+    reactor_base_destroy(&p->base);
+}
+
+/* ---- disconnecting (_DisconnectSelectableMixin) --------------------- */
+
+/* Remove it everywhere, then tell it why.  (Twisted's half-close case,
+ * readConnectionLost, is left out.) */
+void posix_disconnect_selectable(struct posix_reactor_base *p,
+                                 struct descriptor *d, int why, bool is_read)
+{
+    (void)is_read;
+    reactor_remove_reader(&p->base, d);
+    reactor_remove_writer(&p->base, d);
+    d->ops->connection_lost(d, why);
+}
+
+/* _removeAll: remove every reader but the internal ones, and every
+ * writer; return each removed descriptor once. */
+size_t posix_remove_all(struct posix_reactor_base *p,
+                        struct descriptor **readers, size_t n_readers,
+                        struct descriptor **writers, size_t n_writers,
+                        struct descriptor **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_readers; i++) {
+        if (posix_is_internal(p, readers[i]))
+            continue;
+        reactor_remove_reader(&p->base, readers[i]);
+        if (n < cap)
+            out[n] = readers[i];
+        n++;
+    }
+    for (size_t i = 0; i < n_writers; i++) {
+        reactor_remove_writer(&p->base, writers[i]);
+        bool seen = false; /* also a reader: already counted */
+        for (size_t k = 0; k < n_readers && !seen; k++)
+            seen = readers[k] == writers[i];
+        if (seen)
+            continue;
+        if (n < cap)
+            out[n] = writers[i];
+        n++;
+    }
+    return n;
+}
+
+/* ---- signals (_SignalReactorMixin._handleSignals) ------------------- */
+
+/* Async-signal-safe: one write(), errno saved and restored. */
+static void on_signal(int signo)
+{
+    int saved = errno;
+    unsigned char byte = (unsigned char)signo;
+    int fd = signal_wakeup_fd;
+    if (fd >= 0)
+        (void)!write(fd, &byte, 1);
+    errno = saved;
+}
+
+/* SIGINT only if nobody handles it yet (Twisted leaves a debugger's
+ * handler alone), SIGTERM always, and SIGCHLD, which Twisted's
+ * _SIGCHLDWaker takes to reap child processes; this tutorial has none to
+ * reap, so SIGCHLD only wakes the loop. */
+void posix_handle_signals(struct reactor_base *r)
+{
+    struct posix_reactor_base *p = (struct posix_reactor_base *)r;
+    if (p->handlers_installed)
+        return;
+    signal_wakeup_fd = p->waker.o;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, NULL, &p->old_int);
+    if (p->old_int.sa_handler == SIG_DFL)
+        sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, &p->old_term);
+    sigaction(SIGCHLD, &sa, &p->old_chld);
+    p->handlers_installed = true;
+}
+
+void posix_uninstall_handler(struct reactor_base *r)
+{
+    struct posix_reactor_base *p = (struct posix_reactor_base *)r;
+    if (!p->handlers_installed)
+        return;
+    sigaction(SIGINT, &p->old_int, NULL);
+    sigaction(SIGTERM, &p->old_term, NULL);
+    sigaction(SIGCHLD, &p->old_chld, NULL);
+    signal_wakeup_fd = -1;
+    p->handlers_installed = false;
+}

@@ -1,0 +1,46 @@
+/*
+ * posixbase.h: PosixReactorBase, the part of a reactor that knows about
+ * file descriptors and signals but not about select()
+ * (twisted/internet/posixbase.py).
+ */
+#ifndef POSIXBASE_H
+#define POSIXBASE_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "base.h"
+
+/* _UnixWaker: a pipe the reactor reads, so that a signal handler (and in
+ * step05 another thread) can wake a loop that is asleep in select(). */
+struct unix_waker {
+    struct descriptor base;
+    struct posix_reactor_base *reactor;
+    int i, o; /* read end, write end */
+};
+
+struct posix_reactor_base {
+    struct reactor_base base; /* "inherits" ReactorBase */
+    struct unix_waker waker;
+    bool handlers_installed;
+    struct sigaction old_int, old_term, old_chld;
+};
+
+/* PosixReactorBase.__init__: ReactorBase.__init__, then installWaker.
+ * The concrete reactor must be able to add_reader before this runs. */
+int posix_reactor_base_init(struct posix_reactor_base *p,
+                            const struct reactor_ops *ops);
+void posix_reactor_base_destroy(struct posix_reactor_base *p);
+
+void posix_wake_up(struct posix_reactor_base *p);
+bool posix_is_internal(struct posix_reactor_base *p, struct descriptor *d);
+void posix_disconnect_selectable(struct posix_reactor_base *p,
+                                 struct descriptor *d, int why, bool is_read);
+void posix_handle_signals(struct reactor_base *r);
+void posix_uninstall_handler(struct reactor_base *r);
+size_t posix_remove_all(struct posix_reactor_base *p,
+                        struct descriptor **readers, size_t n_readers,
+                        struct descriptor **writers, size_t n_writers,
+                        struct descriptor **out, size_t cap);
+
+#endif
