@@ -1,0 +1,445 @@
+/*
+ * base.c: ReactorBase and _SignalReactorMixin (twisted/internet/base.py).
+ *
+ * Read it in this order: the system event triggers, the state machine
+ * (start_running, stop, crash), then the main loop that ties them to
+ * do_iteration.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "base.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- system event triggers (_ThreePhaseEvent) ----------------------- */
+
+static struct three_phase_event *find_event(struct reactor_base *r,
+                                            const char *event_type)
+{
+    for (size_t i = 0; i < r->n_events; i++)
+        if (strcmp(r->events[i].event_type, event_type) == 0)
+            return &r->events[i];
+    return NULL;
+}
+
+/* The event called `event_type`, created empty on first use. */
+static struct three_phase_event *get_event(struct reactor_base *r,
+                                           const char *event_type)
+{
+    struct three_phase_event *ev = find_event(r, event_type);
+    if (ev)
+        return ev;
+    struct three_phase_event *events =
+        realloc(r->events, (r->n_events + 1) * sizeof *events);
+    if (!events)
+        return NULL;
+    r->events = events;
+    ev = &events[r->n_events];
+    *ev = (struct three_phase_event){.event_type = strdup(event_type)};
+    if (!ev->event_type)
+        return NULL;
+    r->n_events++;
+    return ev;
+}
+
+int reactor_add_system_event_trigger(struct reactor_base *r, enum phase phase,
+                                     const char *event_type, trigger_fn fn,
+                                     void *arg, uint64_t *id)
+{
+    if ((unsigned)phase >= N_PHASES || !event_type || !fn)
+        return ERR_INVALID_ARGUMENT; /* Twisted: KeyError("invalid phase") */
+    struct three_phase_event *ev = get_event(r, event_type);
+    if (!ev)
+        return ERR_NO_MEMORY;
+    if (ev->len[phase] == ev->cap[phase]) {
+        size_t cap = ev->cap[phase] ? 2 * ev->cap[phase] : 4;
+        struct trigger *t = realloc(ev->phases[phase], cap * sizeof *t);
+        if (!t)
+            return ERR_NO_MEMORY;
+        ev->phases[phase] = t;
+        ev->cap[phase] = cap;
+    }
+    uint64_t new_id = ++r->last_trigger_id;
+    ev->phases[phase][ev->len[phase]++] =
+        (struct trigger){.id = new_id, .fn = fn, .arg = arg};
+    if (id)
+        *id = new_id;
+    return REACTOR_OK;
+}
+
+/* Remove list[i], keeping the order of the rest. */
+static struct trigger pop_at(struct three_phase_event *ev, int phase,
+                             size_t i)
+{
+    struct trigger t = ev->phases[phase][i];
+    memmove(&ev->phases[phase][i], &ev->phases[phase][i + 1],
+            (ev->len[phase] - i - 1) * sizeof t);
+    ev->len[phase]--;
+    return t;
+}
+
+int reactor_remove_system_event_trigger(struct reactor_base *r, uint64_t id)
+{
+    for (size_t e = 0; e < r->n_events; e++)
+        for (int p = 0; p < N_PHASES; p++)
+            for (size_t i = 0; i < r->events[e].len[p]; i++)
+                if (r->events[e].phases[p][i].id == id) {
+                    pop_at(&r->events[e], p, i);
+                    return REACTOR_OK;
+                }
+    return ERR_NO_SUCH_TRIGGER; /* already fired, removed, or never added */
+}
+
+/* fireEvent and _continueFiring: each phase is popped from the front
+ * until empty, so a trigger runs once, a trigger added to the phase that
+ * is firing still runs, and one removed before its turn does not.
+ * (Twisted waits for Deferreds returned by "before" triggers; there are
+ * no Deferreds here.) */
+void reactor_fire_system_event(struct reactor_base *r, const char *event_type)
+{
+    for (int phase = 0; phase < N_PHASES; phase++) {
+        struct three_phase_event *ev;
+        /* Look the event up each time: a trigger may add an event and
+         * move the array. */
+        while ((ev = find_event(r, event_type)) && ev->len[phase] > 0) {
+            struct trigger t = pop_at(ev, phase, 0);
+            t.fn(t.arg);
+        }
+    }
+}
+
+/* ---- the state machine ---------------------------------------------- */
+
+static void really_start_running(void *arg);
+static void crash_trigger(void *arg) { reactor_crash(arg); }
+static void disconnect_all_trigger(void *arg) { reactor_disconnect_all(arg); }
+
+int reactor_base_init(struct reactor_base *r, const struct reactor_ops *ops)
+{
+    *r = (struct reactor_base){
+        .ops = ops, .stopped = true, .seconds = monotonic_seconds};
+    if (pthread_mutex_init(&r->thread_lock, NULL) != 0)
+        return ERR_SYSTEM;
+    const char *trace = getenv("REACTOR_TRACE");
+    r->trace = trace && *trace && strcmp(trace, "0") != 0;
+    /* "running" becomes true in the "during startup" phase, and the
+     * "during shutdown" phase ends the loop and disconnects everyone. */
+    int err = reactor_add_system_event_trigger(r, PHASE_DURING, "startup",
+                                               really_start_running, r, NULL);
+    if (!err)
+        err = reactor_add_system_event_trigger(r, PHASE_DURING, "shutdown",
+                                               crash_trigger, r, NULL);
+    if (!err)
+        err = reactor_add_system_event_trigger(
+            r, PHASE_DURING, "shutdown", disconnect_all_trigger, r, NULL);
+    if (err)
+        reactor_base_destroy(r);
+    return err;
+}
+
+void reactor_base_destroy(struct reactor_base *r)
+{
+    delayed_calls_destroy(r);
+    pthread_mutex_destroy(&r->thread_lock);
+    free(r->thread_calls);
+    r->thread_calls = NULL;
+    for (size_t e = 0; e < r->n_events; e++) {
+        free(r->events[e].event_type);
+        for (int p = 0; p < N_PHASES; p++)
+            free(r->events[e].phases[p]);
+    }
+    free(r->events);
+    r->events = NULL;
+    r->n_events = 0;
+}
+
+void reactor_free(struct reactor_base *r)
+{
+    if (r)
+        r->ops->destroy(r);
+}
+
+/* _SignalReactorMixin._reallyStartRunning */
+static void really_start_running(void *arg)
+{
+    struct reactor_base *r = arg;
+    r->running = true;
+    if (r->install_signal_handlers && r->ops->handle_signals)
+        r->ops->handle_signals(r);
+}
+
+int reactor_start_running(struct reactor_base *r,
+                          bool install_signal_handlers)
+{
+    if (r->started)
+        return ERR_REACTOR_ALREADY_RUNNING;
+    if (r->started_before)
+        return ERR_REACTOR_NOT_RESTARTABLE;
+    r->install_signal_handlers = install_signal_handlers;
+    r->started = true;
+    r->stopped = false;
+    reactor_fire_system_event(r, "startup");
+    return REACTOR_OK;
+}
+
+/* stop() only marks the reactor: the next run_until_current fires
+ * "shutdown", whose "during" phase crashes the loop. */
+int reactor_stop(struct reactor_base *r)
+{
+    if (r->stopped)
+        return ERR_REACTOR_NOT_RUNNING;
+    r->stopped = true;
+    r->just_stopped = true;
+    r->started_before = true;
+    return REACTOR_OK;
+}
+
+/* crash() ends the loop at once, with no shutdown triggers.  The startup
+ * trigger it re-adds was used up when "startup" fired. */
+void reactor_crash(struct reactor_base *r)
+{
+    r->started = false;
+    r->running = false;
+    reactor_add_system_event_trigger(r, PHASE_DURING, "startup",
+                                     really_start_running, r, NULL);
+}
+
+/* disconnectAll: every descriptor but the reactor's own is removed and
+ * told its connection was lost. */
+void reactor_disconnect_all(struct reactor_base *r)
+{
+    size_t cap = reactor_get_readers(r, NULL, 0) +
+                 reactor_get_writers(r, NULL, 0);
+    if (cap == 0)
+        return;
+    struct descriptor **all = malloc(cap * sizeof *all);
+    if (!all) {
+        fprintf(stderr, "disconnectAll: out of memory\n");
+        return;
+    }
+    size_t n = reactor_remove_all(r, all, cap);
+    for (size_t i = 0; i < n && i < cap; i++)
+        all[i]->ops->connection_lost(all[i], CONNECTION_LOST);
+    free(all);
+}
+
+int reactor_call_when_running(struct reactor_base *r, trigger_fn fn,
+                              void *arg, uint64_t *id)
+{
+    if (id)
+        *id = 0;
+    if (r->running) {
+        fn(arg);
+        return REACTOR_OK;
+    }
+    return reactor_add_system_event_trigger(r, PHASE_AFTER, "startup", fn,
+                                            arg, id);
+}
+
+/* ---- calls from other threads (callFromThread) ---------------------- */
+
+/* The queue is the one thing other threads touch, so it has a lock.  The
+ * waker then makes a loop asleep in do_iteration look at once. */
+int reactor_call_from_thread(struct reactor_base *r, call_fn fn, void *arg)
+{
+    if (!fn)
+        return ERR_INVALID_ARGUMENT;
+    int err = REACTOR_OK;
+    pthread_mutex_lock(&r->thread_lock);
+    if (r->n_thread_calls == r->cap_thread_calls) {
+        size_t cap = r->cap_thread_calls ? 2 * r->cap_thread_calls : 16;
+        struct thread_call *calls =
+            realloc(r->thread_calls, cap * sizeof *calls);
+        if (calls) {
+            r->thread_calls = calls;
+            r->cap_thread_calls = cap;
+        } else {
+            err = ERR_NO_MEMORY;
+        }
+    }
+    if (!err)
+        r->thread_calls[r->n_thread_calls++] =
+            (struct thread_call){.fn = fn, .arg = arg};
+    pthread_mutex_unlock(&r->thread_lock);
+    if (!err)
+        reactor_wake_up(r);
+    return err;
+}
+
+void reactor_wake_up(struct reactor_base *r)
+{
+    if (r->ops->wake_up)
+        r->ops->wake_up(r);
+}
+
+/* Take the whole queue under the lock, run it without: a call may hand
+ * over more calls, which wait for the next pass, as in Twisted. */
+static void run_thread_calls(struct reactor_base *r)
+{
+    pthread_mutex_lock(&r->thread_lock);
+    if (r->n_thread_calls == 0) { /* the usual case: one lock, no more */
+        pthread_mutex_unlock(&r->thread_lock);
+        return;
+    }
+    struct thread_call *calls = r->thread_calls;
+    size_t n = r->n_thread_calls, cap = r->cap_thread_calls;
+    r->thread_calls = NULL;
+    r->n_thread_calls = r->cap_thread_calls = 0;
+    pthread_mutex_unlock(&r->thread_lock);
+
+    for (size_t i = 0; i < n; i++)
+        calls[i].fn(calls[i].arg);
+
+    pthread_mutex_lock(&r->thread_lock);
+    bool more = r->n_thread_calls > 0;
+    if (!r->thread_calls) { /* give the array back for reuse */
+        r->thread_calls = calls;
+        r->cap_thread_calls = cap;
+        calls = NULL;
+    }
+    pthread_mutex_unlock(&r->thread_lock);
+    free(calls);
+    if (more)
+        reactor_wake_up(r); /* their wake-up byte may be read already */
+}
+
+/* ---- the main loop -------------------------------------------------- */
+
+/* ---- time ----------------------------------------------------------- */
+
+/* Twisted reads the wall clock (time.time), which jumps when the system
+ * clock is set: a call 10 s away could wait an hour, or run at once.
+ * CLOCK_MONOTONIC only moves forward, at one second per second. */
+double monotonic_seconds(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double reactor_seconds(struct reactor_base *r)
+{
+    return r->seconds(r->seconds_ctx);
+}
+
+void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
+                         void *ctx)
+{
+    r->seconds = seconds ? seconds : monotonic_seconds;
+    r->seconds_ctx = ctx;
+}
+
+/* runUntilCurrent: run the calls other threads handed over, then every
+ * timed call that is due, then, after a stop(), fire "shutdown".  A call
+ * made by a callback here, even with delay 0, is only a new call: it
+ * runs in a later pass, so a call that keeps rescheduling itself cannot
+ * starve I/O. */
+void reactor_run_until_current(struct reactor_base *r)
+{
+    run_thread_calls(r);
+    insert_new_delayed_calls(r);
+    size_t ran = run_due_calls(r);
+    if (r->trace)
+        fprintf(stderr, "[trace] runUntilCurrent: %zu calls run, %zu "
+                        "pending\n",
+                ran, r->pending_timed_calls.len + r->n_new);
+    if (r->just_stopped) {
+        r->just_stopped = false;
+        reactor_fire_system_event(r, "shutdown");
+    }
+}
+
+/* timeout: how long do_iteration may wait: until the earliest call is
+ * due, never negative, at most 2147483 s (epoll_wait's int milliseconds),
+ * and negative for "forever" (Python's None) when nothing is pending.
+ * Cancelled calls have left the heap already, so the earliest entry is a
+ * call that will run. */
+double reactor_timeout(struct reactor_base *r)
+{
+    insert_new_delayed_calls(r);
+    if (r->pending_timed_calls.len == 0)
+        return -1.0;
+    double delay = r->pending_timed_calls.items[0].time - reactor_seconds(r);
+    if (delay > 2147483.0)
+        delay = 2147483.0;
+    return delay > 0 ? delay : 0.0;
+}
+
+void reactor_iterate(struct reactor_base *r, double delay)
+{
+    reactor_run_until_current(r);
+    reactor_do_iteration(r, delay);
+}
+
+void reactor_main_loop(struct reactor_base *r)
+{
+    while (r->started) {
+        reactor_run_until_current(r);
+        double t = reactor_timeout(r);
+        /* Until "during startup" has run, poll without waiting. */
+        reactor_do_iteration(r, r->running ? t : 0.0);
+    }
+}
+
+int reactor_run(struct reactor_base *r, bool install_signal_handlers)
+{
+    int err = reactor_start_running(r, install_signal_handlers);
+    if (err)
+        return err;
+    reactor_main_loop(r);
+    /* Twisted leaves its handlers installed; restoring the old ones lets
+     * a program (or a test) go on without the reactor's. */
+    if (install_signal_handlers && r->ops->uninstall_signals)
+        r->ops->uninstall_signals(r);
+    return REACTOR_OK;
+}
+
+/* ---- IReactorFDSet, through the method table ------------------------ */
+
+void reactor_do_iteration(struct reactor_base *r, double timeout)
+{
+    r->passes++;
+    r->ops->do_iteration(r, timeout);
+}
+
+int reactor_add_reader(struct reactor_base *r, struct descriptor *d)
+{
+    return r->ops->add_reader(r, d);
+}
+
+int reactor_add_writer(struct reactor_base *r, struct descriptor *d)
+{
+    return r->ops->add_writer(r, d);
+}
+
+void reactor_remove_reader(struct reactor_base *r, struct descriptor *d)
+{
+    r->ops->remove_reader(r, d);
+}
+
+void reactor_remove_writer(struct reactor_base *r, struct descriptor *d)
+{
+    r->ops->remove_writer(r, d);
+}
+
+size_t reactor_remove_all(struct reactor_base *r, struct descriptor **out,
+                          size_t cap)
+{
+    return r->ops->remove_all(r, out, cap);
+}
+
+size_t reactor_get_readers(struct reactor_base *r, struct descriptor **out,
+                           size_t cap)
+{
+    return r->ops->get_readers(r, out, cap);
+}
+
+size_t reactor_get_writers(struct reactor_base *r, struct descriptor **out,
+                           size_t cap)
+{
+    return r->ops->get_writers(r, out, cap);
+}

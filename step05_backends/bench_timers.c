@@ -1,0 +1,132 @@
+/*
+ * bench_timers: how fast are callLater and the heap?
+ *
+ *   bench_timers [N]           a million timers (libuv's
+ *                              benchmark-million-timers): N calls, the
+ *                              delay growing by 1 ms every 1000 calls,
+ *                              run until all have fired
+ *   bench_timers --cancel [N]  schedule and cancel N calls, 1000 alive at
+ *                              a time: memory must stay flat
+ *
+ * It prints the time to schedule, the CPU time to run, the calls run out
+ * of order (must be 0), and the peak memory per pending call.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "main.h"
+#include "reactor.h"
+
+static double clock_seconds(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Peak resident memory so far, in bytes. */
+static double peak_rss(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+#ifdef __APPLE__
+    return (double)ru.ru_maxrss; /* bytes on macOS */
+#else
+    return (double)ru.ru_maxrss * 1024.0; /* kilobytes elsewhere */
+#endif
+}
+
+static long n_calls, next_expected, out_of_order;
+
+/* Calls were made with growing times, so they must run in the order they
+ * were made: 0, 1, 2, ... */
+static void fired(void *arg)
+{
+    long i = (long)arg;
+    if (i != next_expected)
+        out_of_order++;
+    next_expected = i + 1;
+    if (i == n_calls - 1)
+        reactor_stop(global_reactor());
+}
+
+static int million_timers(long n)
+{
+    struct reactor_base *r = global_reactor();
+    n_calls = n;
+    double rss0 = peak_rss();
+    double t0 = clock_seconds(CLOCK_MONOTONIC);
+    double delay = 0;
+    for (long i = 0; i < n; i++) {
+        if (i % 1000 == 0)
+            delay += 0.001;
+        if (reactor_call_later(r, delay, fired, (void *)i, NULL)) {
+            fprintf(stderr, "callLater failed at call %ld\n", i);
+            return 1;
+        }
+    }
+    double scheduled = clock_seconds(CLOCK_MONOTONIC) - t0;
+    double cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    reactor_run(r, false);
+    double cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+    double per_call = (peak_rss() - rss0) / (double)n;
+    printf("calls:                  %ld\n", n);
+    printf("schedule:               %.3f s (%.0f ns per call)\n", scheduled,
+           scheduled / (double)n * 1e9);
+    printf("run (CPU time):         %.3f s (%.0f ns per call)\n", cpu,
+           cpu / (double)n * 1e9);
+    printf("out of order:           %ld\n", out_of_order);
+    printf("peak memory per call:   %.1f bytes\n", per_call);
+    return out_of_order != 0 || next_expected != n;
+}
+
+static void never(void *arg) { (void)arg; }
+
+static int schedule_and_cancel(long n)
+{
+    enum { ALIVE = 1000 };
+    struct reactor_base *r = global_reactor();
+    struct delayed_call *alive[ALIVE] = {0};
+    double first_peak = 0;
+    for (long i = 0; i < n; i++) {
+        long k = i % ALIVE;
+        if (alive[k]) {
+            delayed_call_cancel(alive[k]);
+            delayed_call_release(alive[k]);
+        }
+        reactor_call_later(r, 1.0 + (double)(i % 977), never, NULL,
+                           &alive[k]);
+        if (i % 1000 == 999)
+            reactor_iterate(r, 0); /* a pass: new calls join the heap */
+        if (i == n / 10)
+            first_peak = peak_rss();
+        if (i % (n / 5) == 0 || i == n - 1)
+            printf("after %9ld calls: peak memory %.1f MiB\n", i + 1,
+                   peak_rss() / 1048576.0);
+    }
+    for (long k = 0; k < ALIVE; k++) {
+        delayed_call_cancel(alive[k]);
+        delayed_call_release(alive[k]);
+    }
+    double growth = peak_rss() - first_peak;
+    printf("growth after the first tenth: %.1f KiB\n", growth / 1024.0);
+    return growth > 1024 * 1024; /* flat: less than 1 MiB */
+}
+
+int main(int argc, char **argv)
+{
+    int cancel = argc > 1 && strcmp(argv[1], "--cancel") == 0;
+    long n = argc > 1 + cancel ? atol(argv[1 + cancel]) : 0;
+    if (n <= 0)
+        n = cancel ? 10000000 : 1000000;
+    if (!global_reactor())
+        return 1;
+    int status = cancel ? schedule_and_cancel(n) : million_timers(n);
+    uninstall_reactor();
+    return status;
+}

@@ -1,0 +1,194 @@
+/*
+ * epollreactor.c: EPollReactor (twisted/internet/epollreactor.py).
+ *
+ * epoll keeps the set of watched fds in the kernel: interest is
+ * registered once (epoll_ctl ADD), changed (MOD: a reader that also
+ * becomes a writer) and dropped (DEL), and epoll_wait returns only the
+ * fds that are ready.  A pass costs O(ready), not O(registered): the
+ * point of this step's benchmark.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "epollreactor.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "backends.h"
+#include "main.h"
+
+#if HAVE_EPOLL
+
+#include <sys/epoll.h>
+
+static struct epoll_reactor *self_of(struct reactor_base *r)
+{
+    return (struct epoll_reactor *)r;
+}
+
+/* Each registration carries the fd and its generation, so an event left
+ * over from an earlier registration of a reused fd can be told apart. */
+static struct epoll_event event_for(int fd, unsigned mask, unsigned gen)
+{
+    struct epoll_event ev = {
+        .events = (mask & IO_READ ? EPOLLIN : 0u) |
+                  (mask & IO_WRITE ? EPOLLOUT : 0u),
+        .data.u64 = (uint64_t)gen << 32 | (uint32_t)fd};
+    return ev;
+}
+
+/* _add and _remove: ADD the first interest, MOD a change, DEL the last. */
+static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
+                        unsigned new_mask)
+{
+    struct epoll_reactor *self = (struct epoll_reactor *)p;
+    /* A new registration gets the generation poll_like_add is about to
+     * give the fd. */
+    unsigned gen = old ? p->fds[fd].gen : p->fds[fd].gen + 1;
+    struct epoll_event ev = event_for(fd, new_mask, gen);
+    int op = old == 0        ? EPOLL_CTL_ADD
+             : new_mask == 0 ? EPOLL_CTL_DEL
+                             : EPOLL_CTL_MOD;
+    return epoll_ctl(self->epfd, op, fd, &ev);
+}
+
+/* A fd closed behind the reactor's back leaves the kernel's set on its
+ * own, unless a dup of it is still open: then its events keep coming for
+ * a number the reactor no longer knows, and DEL cannot reach them.  Make
+ * a new set from the table, as libev does. */
+static void rebuild(struct epoll_reactor *self)
+{
+    struct poll_like_reactor *p = &self->base;
+    int epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd < 0) {
+        perror("epoll_create1");
+        return;
+    }
+    close(self->epfd);
+    self->epfd = epfd;
+    for (size_t fd = 0; fd < p->n_fds; fd++) {
+        struct selectable *s = &p->fds[fd];
+        if (!s->d)
+            continue;
+        struct epoll_event ev = event_for((int)fd, s->mask, s->gen);
+        if (epoll_ctl(epfd, EPOLL_CTL_ADD, (int)fd, &ev) < 0)
+            posix_disconnect_selectable(&p->posix, s->d, -errno, false);
+    }
+    self->rebuild = 0;
+}
+
+/* doPoll */
+static void epoll_do_poll(struct reactor_base *r, double timeout)
+{
+    struct epoll_reactor *self = self_of(r);
+    struct poll_like_reactor *p = &self->base;
+    if (self->cap_events < p->count) { /* room for every fd to be ready */
+        size_t cap = p->count * 2;
+        struct epoll_event *events =
+            realloc(self->events, cap * sizeof *events);
+        uintptr_t *owners =
+            events ? realloc(self->owners, cap * sizeof *owners) : NULL;
+        if (events)
+            self->events = events;
+        if (owners) {
+            self->owners = owners;
+            self->cap_events = cap;
+        }
+    }
+    int ms = timeout_to_ms(timeout);
+    int n = epoll_wait(self->epfd, self->events, (int)self->cap_events, ms);
+    if (n < 0) {
+        if (errno != EINTR)
+            perror("epoll_wait");
+        return;
+    }
+    /* Before any callback runs: who owns each fd now. */
+    for (int i = 0; i < n; i++) {
+        int fd = (int)(uint32_t)self->events[i].data.u64;
+        unsigned gen = (unsigned)(self->events[i].data.u64 >> 32);
+        self->owners[i] = poll_like_owner(p, fd);
+        if (self->owners[i] && p->fds[fd].gen != gen) {
+            self->owners[i] = 0; /* from an old registration */
+            self->rebuild = 1;
+        } else if (!self->owners[i]) {
+            self->rebuild = 1;
+        }
+    }
+    if (r->trace)
+        fprintf(stderr, "[trace] pass %lu: epoll_wait(%zu fds, timeout=%d "
+                        "ms) -> %d ready\n",
+                r->passes, p->count, ms, n);
+    for (int i = 0; i < n; i++) {
+        uint32_t e = self->events[i].events;
+        unsigned events = (e & EPOLLIN ? IO_READ : 0) |
+                          (e & EPOLLOUT ? IO_WRITE : 0) |
+                          (e & (EPOLLHUP | EPOLLERR) ? IO_HANGUP : 0);
+        poll_like_do_read_or_write(p, (int)(uint32_t)self->events[i].data.u64,
+                                   events, self->owners[i]);
+    }
+    if (self->rebuild)
+        rebuild(self);
+}
+
+static void epoll_destroy(struct reactor_base *r)
+{
+    struct epoll_reactor *self = self_of(r);
+    poll_like_destroy(&self->base);
+    if (self->epfd >= 0)
+        close(self->epfd);
+    free(self->events);
+    free(self->owners);
+    free(self);
+}
+
+static const struct reactor_ops epoll_reactor_ops = {
+    .name = "EPollReactor",
+    .do_iteration = epoll_do_poll,
+    .add_reader = poll_like_add_reader, /* inherited from _PollLikeMixin */
+    .add_writer = poll_like_add_writer,
+    .remove_reader = poll_like_remove_reader,
+    .remove_writer = poll_like_remove_writer,
+    .remove_all = poll_like_remove_all,
+    .get_readers = poll_like_get_readers,
+    .get_writers = poll_like_get_writers,
+    .wake_up = posix_reactor_wake_up, /* inherited from PosixReactorBase */
+    .handle_signals = posix_handle_signals,
+    .uninstall_signals = posix_uninstall_handler,
+    .destroy = epoll_destroy,
+};
+
+struct reactor_base *epoll_reactor_new(void)
+{
+    struct epoll_reactor *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (self->epfd < 0 ||
+        poll_like_init(&self->base, &epoll_reactor_ops, epoll_update)) {
+        if (self->epfd >= 0)
+            close(self->epfd);
+        free(self->base.fds);
+        free(self);
+        return NULL;
+    }
+    return &self->base.posix.base;
+}
+
+#else /* no epoll on this platform */
+
+struct reactor_base *epoll_reactor_new(void) { return NULL; }
+
+#endif
+
+int epoll_install(void)
+{
+    struct reactor_base *r = epoll_reactor_new();
+    if (!r)
+        return HAVE_EPOLL ? ERR_NO_MEMORY : ERR_REACTOR_UNAVAILABLE;
+    int err = install_reactor(r);
+    if (err)
+        reactor_free(r);
+    return err;
+}

@@ -1,0 +1,124 @@
+/*
+ * heapq.c: a 4-ary min-heap of timed calls, ordered by (time, seq).
+ *
+ * The children of node i are 4i+1 .. 4i+4; its parent is (i-1)/4.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "heapq.h"
+
+#include <stdlib.h>
+
+enum { D = 4 };
+
+static int before(const struct heap_entry *a, const struct heap_entry *b)
+{
+    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+/* Put `e` at position i, telling its call where it now is. */
+static void place(struct timer_heap *h, size_t i, struct heap_entry e)
+{
+    h->items[i] = e;
+    delayed_call_set_index(e.call, i);
+}
+
+/* Move the entry at i up while it runs before its parent. */
+static void sift_up(struct timer_heap *h, size_t i)
+{
+    struct heap_entry e = h->items[i];
+    while (i > 0) {
+        size_t parent = (i - 1) / D;
+        if (!before(&e, &h->items[parent]))
+            break;
+        place(h, i, h->items[parent]); /* the parent moves down */
+        i = parent;
+    }
+    place(h, i, e);
+}
+
+/* Move the entry at i down while one of its children runs before it. */
+static void sift_down(struct timer_heap *h, size_t i)
+{
+    struct heap_entry e = h->items[i];
+    for (;;) {
+        size_t first = D * i + 1, best = first;
+        if (first >= h->len)
+            break;
+        size_t last = first + D < h->len ? first + D : h->len;
+        for (size_t c = first + 1; c < last; c++)
+            if (before(&h->items[c], &h->items[best]))
+                best = c;
+        if (!before(&h->items[best], &e))
+            break;
+        place(h, i, h->items[best]); /* the earliest child moves up */
+        i = best;
+    }
+    place(h, i, e);
+}
+
+int heap_reserve(struct timer_heap *h, size_t n)
+{
+    if (n <= h->cap)
+        return 0;
+    size_t cap = h->cap ? h->cap : 64;
+    while (cap < n)
+        cap *= 2;
+    struct heap_entry *items = realloc(h->items, cap * sizeof *items);
+    if (!items)
+        return -1;
+    h->items = items;
+    h->cap = cap;
+    return 0;
+}
+
+void heap_shrink(struct timer_heap *h, size_t keep)
+{
+    if (h->cap <= 64 || h->cap / 4 < keep)
+        return;
+    struct heap_entry *items = realloc(h->items, h->cap / 2 * sizeof *items);
+    if (items) {
+        h->items = items;
+        h->cap /= 2;
+    }
+}
+
+int heap_push(struct timer_heap *h, struct heap_entry e)
+{
+    if (heap_reserve(h, h->len + 1) < 0)
+        return -1;
+    h->items[h->len] = e;
+    sift_up(h, h->len++);
+    return 0;
+}
+
+struct heap_entry heap_pop(struct timer_heap *h)
+{
+    struct heap_entry top = h->items[0];
+    heap_remove(h, 0);
+    return top;
+}
+
+/* Fill the hole with the last entry, which then moves up or down. */
+void heap_remove(struct timer_heap *h, size_t index)
+{
+    struct heap_entry last = h->items[--h->len];
+    if (index < h->len) {
+        h->items[index] = last;
+        heap_update(h, index);
+    }
+}
+
+void heap_update(struct timer_heap *h, size_t index)
+{
+    if (index > 0 && before(&h->items[index], &h->items[(index - 1) / D]))
+        sift_up(h, index);
+    else
+        sift_down(h, index);
+}
+
+void heap_free(struct timer_heap *h)
+{
+    free(h->items);
+    *h = (struct timer_heap){0};
+}

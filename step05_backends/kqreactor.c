@@ -1,0 +1,185 @@
+/*
+ * kqreactor.c: KQueueReactor (twisted/internet/kqreactor.py).
+ *
+ * kqueue, like epoll, keeps interest in the kernel and returns only what
+ * is ready; unlike epoll, reading and writing are two separate filters,
+ * each added and deleted on its own, and each reported as its own event.
+ */
+#if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
+#define _DARWIN_C_SOURCE /* kqueue is not POSIX: ask for it */
+#endif
+#define _POSIX_C_SOURCE 200809L
+
+#include "kqreactor.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "backends.h"
+#include "main.h"
+
+#if HAVE_KQUEUE
+
+#include <sys/types.h>
+#include <sys/event.h>
+#include <sys/time.h>
+
+static struct kqueue_reactor *self_of(struct reactor_base *r)
+{
+    return (struct kqueue_reactor *)r;
+}
+
+/* _updateRegistration: one filter added or deleted per interest that
+ * changed.  udata carries the registration's generation. */
+static int kqueue_update(struct poll_like_reactor *p, int fd, unsigned old,
+                         unsigned new_mask)
+{
+    struct kqueue_reactor *self = (struct kqueue_reactor *)p;
+    unsigned gen = old ? p->fds[fd].gen : p->fds[fd].gen + 1;
+    struct kevent changes[2];
+    int n = 0;
+    if ((old ^ new_mask) & IO_READ)
+        EV_SET(&changes[n++], (uintptr_t)fd, EVFILT_READ,
+               new_mask & IO_READ ? EV_ADD : EV_DELETE, 0, 0,
+               (void *)(uintptr_t)gen);
+    if ((old ^ new_mask) & IO_WRITE)
+        EV_SET(&changes[n++], (uintptr_t)fd, EVFILT_WRITE,
+               new_mask & IO_WRITE ? EV_ADD : EV_DELETE, 0, 0,
+               (void *)(uintptr_t)gen);
+    return n ? kevent(self->kq, changes, n, NULL, 0, NULL) : 0;
+}
+
+/* A timeout in seconds as a timespec, rounded up to the nanosecond. */
+static struct timespec to_timespec(double seconds)
+{
+    if (seconds > 2147483.0)
+        seconds = 2147483.0;
+    long long ns = (long long)(seconds * 1e9);
+    if ((double)ns < seconds * 1e9)
+        ns++;
+    return (struct timespec){.tv_sec = (time_t)(ns / 1000000000),
+                             .tv_nsec = (long)(ns % 1000000000)};
+}
+
+/* doKEvent */
+static void kqueue_do_kevent(struct reactor_base *r, double timeout)
+{
+    struct kqueue_reactor *self = self_of(r);
+    struct poll_like_reactor *p = &self->base;
+    size_t want = 2 * p->count; /* two filters per fd at most */
+    if (self->cap_events < want) {
+        struct kevent *events = realloc(self->events, want * sizeof *events);
+        uintptr_t *owners =
+            events ? realloc(self->owners, want * sizeof *owners) : NULL;
+        if (events)
+            self->events = events;
+        if (owners) {
+            self->owners = owners;
+            self->cap_events = want;
+        }
+    }
+    struct timespec ts, *tsp = NULL;
+    if (timeout >= 0) {
+        ts = to_timespec(timeout);
+        tsp = &ts;
+    }
+    int n = kevent(self->kq, NULL, 0, self->events, (int)self->cap_events,
+                   tsp);
+    if (n < 0) {
+        if (errno != EINTR)
+            perror("kevent");
+        return;
+    }
+    for (int i = 0; i < n; i++) { /* before any callback runs */
+        int fd = (int)self->events[i].ident;
+        self->owners[i] = poll_like_owner(p, fd);
+        if (self->owners[i] &&
+            p->fds[fd].gen != (unsigned)(uintptr_t)self->events[i].udata)
+            self->owners[i] = 0; /* from an old registration */
+    }
+    if (r->trace)
+        fprintf(stderr, "[trace] pass %lu: kevent(%zu fds) -> %d ready\n",
+                r->passes, p->count, n);
+    for (int i = 0; i < n; i++) {
+        const struct kevent *ev = &self->events[i];
+        int fd = (int)ev->ident;
+        bool eof = ev->flags & EV_EOF;
+        unsigned events;
+        if (ev->flags & EV_ERROR)
+            events = ev->data == EBADF ? IO_BAD_FD : IO_HANGUP;
+        else if (ev->filter == EVFILT_READ)
+            events = IO_READ | (eof ? IO_HANGUP : 0); /* drain, then EOF */
+        else if (!eof)
+            events = IO_WRITE;
+        else /* the peer is gone: a reader learns it from its read side */
+            events = self->owners[i] && (p->fds[fd].mask & IO_READ)
+                         ? 0
+                         : IO_HANGUP;
+        if (events)
+            poll_like_do_read_or_write(p, fd, events, self->owners[i]);
+    }
+}
+
+static void kqueue_destroy(struct reactor_base *r)
+{
+    struct kqueue_reactor *self = self_of(r);
+    poll_like_destroy(&self->base);
+    if (self->kq >= 0)
+        close(self->kq);
+    free(self->events);
+    free(self->owners);
+    free(self);
+}
+
+static const struct reactor_ops kqueue_reactor_ops = {
+    .name = "KQueueReactor",
+    .do_iteration = kqueue_do_kevent,
+    .add_reader = poll_like_add_reader, /* inherited from _PollLikeMixin */
+    .add_writer = poll_like_add_writer,
+    .remove_reader = poll_like_remove_reader,
+    .remove_writer = poll_like_remove_writer,
+    .remove_all = poll_like_remove_all,
+    .get_readers = poll_like_get_readers,
+    .get_writers = poll_like_get_writers,
+    .wake_up = posix_reactor_wake_up, /* inherited from PosixReactorBase */
+    .handle_signals = posix_handle_signals,
+    .uninstall_signals = posix_uninstall_handler,
+    .destroy = kqueue_destroy,
+};
+
+struct reactor_base *kqueue_reactor_new(void)
+{
+    struct kqueue_reactor *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->kq = kqueue();
+    if (self->kq < 0 ||
+        poll_like_init(&self->base, &kqueue_reactor_ops, kqueue_update)) {
+        if (self->kq >= 0)
+            close(self->kq);
+        free(self->base.fds);
+        free(self);
+        return NULL;
+    }
+    return &self->base.posix.base;
+}
+
+#else /* no kqueue on this platform */
+
+struct reactor_base *kqueue_reactor_new(void) { return NULL; }
+
+#endif
+
+int kqueue_install(void)
+{
+    struct reactor_base *r = kqueue_reactor_new();
+    if (!r)
+        return HAVE_KQUEUE ? ERR_NO_MEMORY : ERR_REACTOR_UNAVAILABLE;
+    int err = install_reactor(r);
+    if (err)
+        reactor_free(r);
+    return err;
+}

@@ -1,0 +1,439 @@
+/*
+ * posixbase.c: PosixReactorBase (twisted/internet/posixbase.py): the
+ * waker, signal handling, and how a descriptor is disconnected.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "posixbase.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- the waker (_UnixWaker): the self-pipe trick -------------------- */
+
+static int waker_fileno(struct descriptor *d)
+{
+    return ((struct unix_waker *)d)->i;
+}
+
+/* The write end of the waker pipe of the reactor whose handlers are
+ * installed, as Python's signal.set_wakeup_fd keeps it.  The handler
+ * writes the signal's number there. */
+static volatile sig_atomic_t signal_wakeup_fd = -1;
+
+/* Drain the pipe.  A byte that is SIGINT or SIGTERM means "stop", as
+ * _SignalReactorMixin.sigInt and sigTerm do with callFromThread(stop). */
+static int waker_do_read(struct descriptor *d)
+{
+    struct unix_waker *w = (struct unix_waker *)d;
+    unsigned char buf[256];
+    ssize_t n;
+    int stop_signal = 0;
+    while ((n = read(w->i, buf, sizeof buf)) > 0)
+        for (ssize_t k = 0; k < n; k++)
+            if (buf[k] == SIGINT || buf[k] == SIGTERM)
+                stop_signal = buf[k];
+    if (stop_signal && !w->reactor->base.stopped) {
+        fprintf(stderr, "Received %s, shutting down.\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        reactor_stop(&w->reactor->base);
+    }
+    return 0;
+}
+
+static void waker_connection_lost(struct descriptor *d, int reason)
+{
+    struct unix_waker *w = (struct unix_waker *)d;
+    (void)reason;
+    if (w->i >= 0) {
+        close(w->i);
+        close(w->o);
+    }
+    w->i = w->o = -1;
+}
+
+static const struct descriptor_ops waker_ops = {
+    .fileno = waker_fileno,
+    .do_read = waker_do_read,
+    .connection_lost = waker_connection_lost,
+};
+
+static int set_nonblocking_cloexec(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    int fd_fl = fcntl(fd, F_GETFD);
+    if (fl < 0 || fd_fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+        fcntl(fd, F_SETFD, fd_fl | FD_CLOEXEC) < 0)
+        return -1;
+    return 0;
+}
+
+/* installWaker */
+static int install_waker(struct posix_reactor_base *p)
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return ERR_SYSTEM;
+    p->waker = (struct unix_waker){
+        .base.ops = &waker_ops, .reactor = p, .i = fds[0], .o = fds[1]};
+    if (set_nonblocking_cloexec(fds[0]) < 0 ||
+        set_nonblocking_cloexec(fds[1]) < 0) {
+        waker_connection_lost(&p->waker.base, 0);
+        return ERR_SYSTEM;
+    }
+    int err = reactor_add_reader(&p->base, &p->waker.base);
+    if (err)
+        waker_connection_lost(&p->waker.base, 0);
+    return err;
+}
+
+/* wakeUp: one byte; a full pipe (EAGAIN) already guarantees a wake-up. */
+void posix_wake_up(struct posix_reactor_base *p)
+{
+    unsigned char zero = 0;
+    if (p->waker.o >= 0 && write(p->waker.o, &zero, 1) < 0 &&
+        errno != EAGAIN && errno != EINTR)
+        perror("waker");
+}
+
+void posix_reactor_wake_up(struct reactor_base *r)
+{
+    posix_wake_up((struct posix_reactor_base *)r);
+}
+
+bool posix_is_internal(struct posix_reactor_base *p, struct descriptor *d)
+{
+    return d == &p->waker.base;
+}
+
+int posix_reactor_base_init(struct posix_reactor_base *p,
+                            const struct reactor_ops *ops)
+{
+    int err = reactor_base_init(&p->base, ops);
+    if (err)
+        return err;
+    p->waker.i = p->waker.o = -1;
+    err = install_waker(p);
+    if (err)
+        reactor_base_destroy(&p->base);
+    return err;
+}
+
+void posix_reactor_base_destroy(struct posix_reactor_base *p)
+{
+    posix_uninstall_handler(&p->base);
+    waker_connection_lost(&p->waker.base, 0);
+    reactor_base_destroy(&p->base);
+}
+
+/* ---- disconnecting (_DisconnectSelectableMixin) --------------------- */
+
+/* Remove it everywhere, then tell it why.  (Twisted's half-close case,
+ * readConnectionLost, is left out.) */
+void posix_disconnect_selectable(struct posix_reactor_base *p,
+                                 struct descriptor *d, int why, bool is_read)
+{
+    (void)is_read;
+    reactor_remove_reader(&p->base, d);
+    reactor_remove_writer(&p->base, d);
+    d->ops->connection_lost(d, why);
+}
+
+/* _removeAll: remove every reader but the internal ones, and every
+ * writer; return each removed descriptor once. */
+size_t posix_remove_all(struct posix_reactor_base *p,
+                        struct descriptor **readers, size_t n_readers,
+                        struct descriptor **writers, size_t n_writers,
+                        struct descriptor **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_readers; i++) {
+        if (posix_is_internal(p, readers[i]))
+            continue;
+        reactor_remove_reader(&p->base, readers[i]);
+        if (n < cap)
+            out[n] = readers[i];
+        n++;
+    }
+    for (size_t i = 0; i < n_writers; i++) {
+        reactor_remove_writer(&p->base, writers[i]);
+        bool seen = false; /* also a reader: already counted */
+        for (size_t k = 0; k < n_readers && !seen; k++)
+            seen = readers[k] == writers[i];
+        if (seen)
+            continue;
+        if (n < cap)
+            out[n] = writers[i];
+        n++;
+    }
+    return n;
+}
+
+/* ---- signals (_SignalReactorMixin._handleSignals) ------------------- */
+
+/* Async-signal-safe: one write(), errno saved and restored. */
+static void on_signal(int signo)
+{
+    int saved = errno;
+    unsigned char byte = (unsigned char)signo;
+    int fd = signal_wakeup_fd;
+    if (fd >= 0)
+        (void)!write(fd, &byte, 1);
+    errno = saved;
+}
+
+/* SIGINT only if nobody handles it yet (Twisted leaves a debugger's
+ * handler alone), SIGTERM always, and SIGCHLD, which Twisted's
+ * _SIGCHLDWaker takes to reap child processes; this tutorial has none to
+ * reap, so SIGCHLD only wakes the loop. */
+void posix_handle_signals(struct reactor_base *r)
+{
+    struct posix_reactor_base *p = (struct posix_reactor_base *)r;
+    if (p->handlers_installed)
+        return;
+    signal_wakeup_fd = p->waker.o;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, NULL, &p->old_int);
+    if (p->old_int.sa_handler == SIG_DFL)
+        sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, &p->old_term);
+    sigaction(SIGCHLD, &sa, &p->old_chld);
+    p->handlers_installed = true;
+}
+
+void posix_uninstall_handler(struct reactor_base *r)
+{
+    struct posix_reactor_base *p = (struct posix_reactor_base *)r;
+    if (!p->handlers_installed)
+        return;
+    sigaction(SIGINT, &p->old_int, NULL);
+    sigaction(SIGTERM, &p->old_term, NULL);
+    sigaction(SIGCHLD, &p->old_chld, NULL);
+    signal_wakeup_fd = -1;
+    p->handlers_installed = false;
+}
+
+/* ---- _PollLikeMixin -------------------------------------------------- */
+
+int poll_like_init(struct poll_like_reactor *p, const struct reactor_ops *ops,
+                   int (*update)(struct poll_like_reactor *, int, unsigned,
+                                 unsigned))
+{
+    p->update = update;
+    return posix_reactor_base_init(&p->posix, ops);
+}
+
+void poll_like_destroy(struct poll_like_reactor *p)
+{
+    posix_reactor_base_destroy(&p->posix);
+    free(p->fds);
+    p->fds = NULL;
+}
+
+static struct poll_like_reactor *poll_like_of(struct reactor_base *r)
+{
+    return (struct poll_like_reactor *)r;
+}
+
+/* Where `d` is registered, or -1: at its fileno(), or, if that is -1 or
+ * changed, wherever the table has it. */
+static int find_fd(const struct poll_like_reactor *p, struct descriptor *d)
+{
+    int fd = d->ops->fileno(d);
+    if (fd >= 0 && (size_t)fd < p->n_fds && p->fds[fd].d == d)
+        return fd;
+    for (size_t i = 0; i < p->n_fds; i++)
+        if (p->fds[i].d == d)
+            return (int)i;
+    return -1;
+}
+
+/* Register `d` for `event` on its fd: the table first, then the kernel;
+ * if the kernel says no, the table is put back. */
+static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
+                         unsigned event)
+{
+    int fd = d->ops->fileno(d);
+    if (fd < 0)
+        return ERR_BAD_DESCRIPTOR;
+    if ((size_t)fd >= p->n_fds) {
+        size_t n = p->n_fds ? p->n_fds : 64;
+        while (n <= (size_t)fd)
+            n *= 2;
+        struct selectable *fds = realloc(p->fds, n * sizeof *fds);
+        if (!fds)
+            return ERR_NO_MEMORY;
+        memset(fds + p->n_fds, 0, (n - p->n_fds) * sizeof *fds);
+        p->fds = fds;
+        p->n_fds = n;
+    }
+    struct selectable *s = &p->fds[fd];
+    if (s->d && s->d != d)
+        return ERR_FD_IN_USE; /* one descriptor per fd */
+    unsigned old = s->d ? s->mask : 0;
+    if (old & event)
+        return REACTOR_OK; /* already there: adding is idempotent */
+    if (p->update(p, fd, old, old | event) < 0)
+        return ERR_SYSTEM; /* e.g. epoll's EPERM for a regular file */
+    if (!s->d) {
+        s->d = d;
+        s->gen++;
+        p->count++;
+    }
+    s->mask = old | event;
+    return REACTOR_OK;
+}
+
+static void poll_like_remove(struct poll_like_reactor *p,
+                             struct descriptor *d, unsigned event)
+{
+    int fd = find_fd(p, d);
+    if (fd < 0 || !(p->fds[fd].mask & event))
+        return; /* not registered for that: nothing to do */
+    struct selectable *s = &p->fds[fd];
+    unsigned old = s->mask;
+    s->mask &= ~event;
+    /* A kernel that refuses (EBADF: the fd was closed already) has
+     * forgotten the fd anyway; the backend deals with any leftovers. */
+    (void)p->update(p, fd, old, s->mask);
+    if (s->mask == 0) {
+        s->d = NULL;
+        p->count--;
+    }
+}
+
+int poll_like_add_reader(struct reactor_base *r, struct descriptor *d)
+{
+    return poll_like_add(poll_like_of(r), d, IO_READ);
+}
+
+int poll_like_add_writer(struct reactor_base *r, struct descriptor *d)
+{
+    return poll_like_add(poll_like_of(r), d, IO_WRITE);
+}
+
+void poll_like_remove_reader(struct reactor_base *r, struct descriptor *d)
+{
+    poll_like_remove(poll_like_of(r), d, IO_READ);
+}
+
+void poll_like_remove_writer(struct reactor_base *r, struct descriptor *d)
+{
+    poll_like_remove(poll_like_of(r), d, IO_WRITE);
+}
+
+static size_t list_with(const struct poll_like_reactor *p, unsigned event,
+                        struct descriptor **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t fd = 0; fd < p->n_fds; fd++)
+        if (p->fds[fd].d && (p->fds[fd].mask & event)) {
+            if (n < cap)
+                out[n] = p->fds[fd].d;
+            n++;
+        }
+    return n;
+}
+
+size_t poll_like_get_readers(struct reactor_base *r, struct descriptor **out,
+                             size_t cap)
+{
+    return list_with(poll_like_of(r), IO_READ, out, cap);
+}
+
+size_t poll_like_get_writers(struct reactor_base *r, struct descriptor **out,
+                             size_t cap)
+{
+    return list_with(poll_like_of(r), IO_WRITE, out, cap);
+}
+
+size_t poll_like_remove_all(struct reactor_base *r, struct descriptor **out,
+                            size_t cap)
+{
+    struct poll_like_reactor *p = poll_like_of(r);
+    size_t nr = list_with(p, IO_READ, NULL, 0);
+    size_t nw = list_with(p, IO_WRITE, NULL, 0);
+    struct descriptor **all = malloc((nr + nw + 1) * sizeof *all);
+    if (!all)
+        return 0;
+    list_with(p, IO_READ, all, nr);
+    list_with(p, IO_WRITE, all + nr, nw);
+    size_t n = posix_remove_all(&p->posix, all, nr, all + nr, nw, out, cap);
+    free(all);
+    return n;
+}
+
+uintptr_t poll_like_owner(const struct poll_like_reactor *p, int fd)
+{
+    if (fd < 0 || (size_t)fd >= p->n_fds || !p->fds[fd].d)
+        return 0;
+    return (uintptr_t)p->fds[fd].d;
+}
+
+/* Is the owner still the descriptor the wait answered about, and does it
+ * still want `event`?  A callback earlier in the pass may have removed
+ * it, or put a new descriptor on its reused fd. */
+static bool still_wants(const struct poll_like_reactor *p, int fd,
+                        uintptr_t owner, unsigned event)
+{
+    return owner && poll_like_owner(p, fd) == owner &&
+           (p->fds[fd].mask & event);
+}
+
+void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
+                                unsigned events, uintptr_t owner)
+{
+    if (!still_wants(p, fd, owner, IO_READ | IO_WRITE))
+        return;
+    struct descriptor *d = p->fds[fd].d;
+    bool reading = p->fds[fd].mask & IO_READ;
+    bool input = (events & IO_READ) && reading; /* input it wants */
+    int why = 0;
+    bool in_read = false;
+    if (events & IO_BAD_FD) {
+        why = -EBADF; /* as select's _preenDescriptors finds it */
+    } else if ((events & IO_HANGUP) && !input) {
+        /* A hang-up, and no input left to read first: a clean end if it
+         * was reading, otherwise a lost connection. */
+        in_read = reading;
+        why = reading ? CONNECTION_DONE : CONNECTION_LOST;
+    } else if (d->ops->fileno(d) == -1) {
+        why = CONNECTION_FDESC_WENT_AWAY;
+    } else {
+        if (input) { /* before a hang-up: the input is read first */
+            why = d->ops->do_read(d);
+            in_read = true;
+        }
+        /* Not after the read disconnected it, nor if it stopped
+         * writing meanwhile. */
+        if (!why && (events & IO_WRITE) &&
+            still_wants(p, fd, owner, IO_WRITE)) {
+            why = d->ops->do_write(d);
+            in_read = false;
+        }
+        /* As select's _doReadOrWrite: closed in the callback, left here. */
+        if (!why && d->ops->fileno(d) == -1 &&
+            still_wants(p, fd, owner, IO_READ | IO_WRITE))
+            why = CONNECTION_FDESC_WENT_AWAY;
+    }
+    if (why)
+        posix_disconnect_selectable(&p->posix, d, why, in_read);
+}
+
+int timeout_to_ms(double seconds)
+{
+    if (!(seconds >= 0))
+        return -1; /* negative (or NaN): forever */
+    if (seconds >= 2147483.0)
+        return 2147483000; /* timeout()'s cap, which still fits an int */
+    double ms = seconds * 1000.0;
+    int whole = (int)ms;
+    return (double)whole < ms ? whole + 1 : whole; /* round up */
+}

@@ -1,0 +1,33 @@
+/*
+ * selectreactor.h: SelectReactor (twisted/internet/selectreactor.py),
+ * the only concrete reactor so far.
+ */
+#ifndef SELECTREACTOR_H
+#define SELECTREACTOR_H
+
+#include <sys/select.h>
+
+#include "posixbase.h"
+
+/* One registration: which descriptor watches this fd now, and which one
+ * did when select() was asked (a callback may change it meanwhile). */
+struct select_slot {
+    struct descriptor *d;
+    struct descriptor *asked;
+};
+
+struct select_reactor {
+    struct posix_reactor_base posix; /* "inherits" PosixReactorBase */
+    /* Twisted's _reads and _writes, indexed by fd: select() cannot watch
+     * an fd >= FD_SETSIZE, so FD_SETSIZE slots are all it can need. */
+    struct select_slot reads[FD_SETSIZE], writes[FD_SETSIZE];
+    int max_fd; /* highest registered fd, -1 if none */
+};
+
+/* SelectReactor(): a new reactor, waker installed.  NULL on failure. */
+struct reactor_base *select_reactor_new(void);
+
+/* selectreactor.install: make a SelectReactor the global reactor. */
+int select_install(void);
+
+#endif

@@ -1,0 +1,21 @@
+/* task.c: the fake clock of task.h. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "task.h"
+
+double fake_clock_seconds(void *clock)
+{
+    return ((struct fake_clock *)clock)->now;
+}
+
+void fake_clock_install(struct fake_clock *clock, struct reactor_base *r)
+{
+    reactor_set_seconds(r, fake_clock_seconds, clock);
+}
+
+void fake_clock_advance(struct fake_clock *clock, struct reactor_base *r,
+                        double amount)
+{
+    clock->now += amount;
+    reactor_run_until_current(r);
+}

@@ -1,0 +1,27 @@
+/*
+ * task.h: a clock that only moves when told to, for tests
+ * (twisted/internet/task.py: Clock).
+ *
+ * Twisted's Clock is a whole IReactorTime; here the real reactor keeps
+ * its heap and its runUntilCurrent, and only its seconds() is replaced.
+ */
+#ifndef TASK_H
+#define TASK_H
+
+#include "base.h"
+
+struct fake_clock {
+    double now;
+};
+
+/* Clock.seconds */
+double fake_clock_seconds(void *clock);
+
+/* Make `r` read its time from `clock`. */
+void fake_clock_install(struct fake_clock *clock, struct reactor_base *r);
+
+/* Clock.advance: move time forward, then run what is due. */
+void fake_clock_advance(struct fake_clock *clock, struct reactor_base *r,
+                        double amount);
+
+#endif

@@ -1,0 +1,28 @@
+#!/bin/sh
+# The command line of step03's echo server: reactors by name.
+# usage: cli_test.sh ECHO_SERVER
+server=$1
+tmp=${TMPDIR:-/tmp}/cli.$$
+trap 'rm -f "$tmp".out "$tmp".err' EXIT
+fail() { echo "FAIL: $*"; echo "stdout:"; cat "$tmp".out; echo "stderr:"; cat "$tmp".err; exit 1; }
+
+# An unknown name: refused, the known names listed, nothing started.
+for how in "--reactor bogus" "REACTOR=bogus"; do
+    case $how in
+    REACTOR=*) env "$how" "$server" --port 0 >"$tmp".out 2>"$tmp".err; status=$? ;;
+    *) "$server" $how --port 0 >"$tmp".out 2>"$tmp".err; status=$? ;;
+    esac
+    [ $status -ne 0 ] || fail "$how: exit status 0"
+    grep -q "does not exist: 'bogus'" "$tmp".err || fail "$how: no clear error"
+    grep -q "^    select " "$tmp".err || fail "$how: the known names are not listed"
+    [ -s "$tmp".out ] && fail "$how: something started"
+    echo "ok: $how refused (exit $status)"
+done
+
+# --help-reactors lists every name, select and default among them.
+"$server" --help-reactors >"$tmp".out 2>"$tmp".err || fail "--help-reactors failed"
+grep -q "^    select " "$tmp".out || fail "--help-reactors: no select"
+grep -q "^    default " "$tmp".out || fail "--help-reactors: no default"
+echo "ok: --help-reactors"
+cat "$tmp".out
+echo "PASS"

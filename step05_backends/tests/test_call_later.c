@@ -1,0 +1,613 @@
+/*
+ * Tests of callLater and DelayedCall.  Time comes from a fake clock
+ * (task.h) that moves only when a test says so: no test here sleeps.
+ *
+ *   REACTOR=epoll test_call_later NAME    run one test on one backend
+ *   test_call_later                       run them all on select
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <math.h> /* NAN, INFINITY */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../reactors.h"
+#include "../task.h"
+
+static int failures;
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                      \
+        }                                                                    \
+    } while (0)
+
+#define CHECK_ERR(call, expected)                                            \
+    do {                                                                     \
+        int got_ = (call);                                                   \
+        if (got_ != (expected)) {                                            \
+            printf("  %s:%d: %s returned %s, expected %s\n", __FILE__,       \
+                   __LINE__, #call, reactor_error_name(got_),                \
+                   reactor_error_name(expected));                            \
+            failures++;                                                      \
+        }                                                                    \
+    } while (0)
+
+/* A new reactor of the backend named by REACTOR (select if unset). */
+static struct reactor_base *new_reactor(void)
+{
+    const char *name = getenv("REACTOR");
+    int err;
+    struct reactor_base *r =
+        reactor_new_by_name(name && *name ? name : "select", &err);
+    if (err == ERR_REACTOR_UNAVAILABLE) {
+        printf("SKIP: no %s on this platform\n", name);
+        exit(77);
+    }
+    if (!r)
+        abort();
+    return r;
+}
+
+/* A reactor on a fake clock that starts at t = 100. */
+static struct fake_clock clock_;
+static struct reactor_base *fake_reactor(void)
+{
+    struct reactor_base *r = new_reactor();
+    clock_.now = 100.0;
+    fake_clock_install(&clock_, r);
+    return r;
+}
+
+static void advance(struct reactor_base *r, double amount)
+{
+    fake_clock_advance(&clock_, r, amount);
+}
+
+/* What ran, in order: each call appends its label. */
+static char ran[1024];
+static void record(void *label)
+{
+    strncat(ran, (const char *)label, sizeof ran - strlen(ran) - 1);
+}
+
+/* ---- the basics ------------------------------------------------------ */
+
+static void test_call_runs_when_its_time_comes(void)
+{
+    struct reactor_base *r = fake_reactor();
+    CHECK_ERR(reactor_call_later(r, 1.0, record, "a", NULL), REACTOR_OK);
+    advance(r, 0.999);
+    CHECK(strcmp(ran, "") == 0);
+    advance(r, 0.001);
+    CHECK(strcmp(ran, "a") == 0);
+    advance(r, 10);
+    CHECK(strcmp(ran, "a") == 0); /* once only */
+    reactor_free(r);
+}
+
+static void test_negative_or_non_finite_delay_is_InvalidDelay(void)
+{
+    struct reactor_base *r = fake_reactor();
+    struct delayed_call *call = (struct delayed_call *)1;
+    CHECK_ERR(reactor_call_later(r, -0.001, record, "x", &call),
+              ERR_INVALID_DELAY);
+    CHECK(call == NULL);
+    CHECK_ERR(reactor_call_later(r, NAN, record, "x", NULL),
+              ERR_INVALID_DELAY);
+    CHECK_ERR(reactor_call_later(r, INFINITY, record, "x", NULL),
+              ERR_INVALID_DELAY);
+    CHECK_ERR(reactor_call_later(r, 1, NULL, "x", NULL),
+              ERR_INVALID_ARGUMENT);
+    CHECK(reactor_timeout(r) < 0); /* nothing was scheduled */
+    CHECK_ERR(reactor_call_later(r, 1, record, "a", &call), REACTOR_OK);
+    CHECK_ERR(delayed_call_reset(call, NAN), ERR_INVALID_DELAY);
+    CHECK_ERR(delayed_call_delay(call, -INFINITY), ERR_INVALID_DELAY);
+    CHECK(delayed_call_get_time(call) == 101.0); /* unchanged */
+    CHECK(strcmp(reactor_error_name(ERR_INVALID_DELAY), "InvalidDelay") == 0);
+    delayed_call_release(call);
+    reactor_free(r);
+}
+
+static void test_cancel_reset_delay_after_the_call_ran_are_AlreadyCalled(void)
+{
+    struct reactor_base *r = fake_reactor();
+    struct delayed_call *call;
+    reactor_call_later(r, 1, record, "a", &call);
+    advance(r, 1);
+    CHECK(strcmp(ran, "a") == 0);
+    CHECK_ERR(delayed_call_cancel(call), ERR_ALREADY_CALLED);
+    CHECK_ERR(delayed_call_reset(call, 1), ERR_ALREADY_CALLED);
+    CHECK_ERR(delayed_call_delay(call, 1), ERR_ALREADY_CALLED);
+    CHECK(!delayed_call_active(call));
+    CHECK(strcmp(reactor_error_message(ERR_ALREADY_CALLED),
+                 "Tried to cancel an already-called event.") == 0);
+    delayed_call_release(call);
+    reactor_free(r);
+}
+
+static void test_cancel_reset_delay_after_cancel_are_AlreadyCancelled(void)
+{
+    struct reactor_base *r = fake_reactor();
+    struct delayed_call *call;
+    reactor_call_later(r, 1, record, "a", &call);
+    CHECK(delayed_call_active(call));
+    CHECK_ERR(delayed_call_cancel(call), REACTOR_OK);
+    CHECK(!delayed_call_active(call));
+    CHECK_ERR(delayed_call_cancel(call), ERR_ALREADY_CANCELLED);
+    CHECK_ERR(delayed_call_reset(call, 1), ERR_ALREADY_CANCELLED);
+    CHECK_ERR(delayed_call_delay(call, 1), ERR_ALREADY_CANCELLED);
+    advance(r, 5);
+    CHECK(strcmp(ran, "") == 0);
+    delayed_call_release(call);
+    reactor_free(r);
+}
+
+/* ---- moving a call --------------------------------------------------- */
+
+static void test_reset_later_and_delay_move_the_call_later(void)
+{
+    struct reactor_base *r = fake_reactor();
+    struct delayed_call *call;
+    reactor_call_later(r, 1, record, "a", &call);
+    advance(r, 0.5);
+    CHECK_ERR(delayed_call_reset(call, 2), REACTOR_OK); /* from now */
+    CHECK(delayed_call_get_time(call) == 102.5);
+    CHECK_ERR(delayed_call_delay(call, 1), REACTOR_OK); /* from its time */
+    CHECK(delayed_call_get_time(call) == 103.5);
+    advance(r, 2.9); /* t = 103.4 */
+    CHECK(strcmp(ran, "") == 0);
+    advance(r, 0.1);
+    CHECK(strcmp(ran, "a") == 0);
+    delayed_call_release(call);
+    reactor_free(r);
+}
+
+static void test_reset_sooner_and_negative_delay_move_the_call_sooner(void)
+{
+    struct reactor_base *r = fake_reactor();
+    struct delayed_call *a, *b;
+    reactor_call_later(r, 10, record, "a", &a);
+    reactor_call_later(r, 20, record, "b", &b);
+    reactor_call_later(r, 5, record, "x", NULL);
+    CHECK(reactor_timeout(r) == 5);
+    CHECK_ERR(delayed_call_reset(b, 1), REACTOR_OK);
+    CHECK_ERR(delayed_call_delay(a, -8), REACTOR_OK);
+    CHECK(delayed_call_get_time(b) == 101 && delayed_call_get_time(a) == 102);
+    CHECK(reactor_timeout(r) == 1); /* the heap's top is b now */
+    advance(r, 1);
+    CHECK(strcmp(ran, "b") == 0);
+    advance(r, 1);
+    CHECK(strcmp(ran, "ba") == 0);
+    advance(r, 3);
+    CHECK(strcmp(ran, "bax") == 0);
+    delayed_call_release(a);
+    delayed_call_release(b);
+    reactor_free(r);
+}
+
+/* ---- what runs in which pass ----------------------------------------- */
+
+static struct reactor_base *the_reactor;
+
+static void schedule_another_now(void *arg)
+{
+    record(arg);
+    reactor_call_later(the_reactor, 0, record, "new", NULL);
+}
+
+static void test_call_made_during_run_until_current_runs_in_a_later_pass(void)
+{
+    struct reactor_base *r = the_reactor = fake_reactor();
+    reactor_call_later(r, 0, schedule_another_now, "first,", NULL);
+    reactor_run_until_current(r);
+    CHECK(strcmp(ran, "first,") == 0); /* not "first,new" */
+    CHECK(reactor_timeout(r) == 0);     /* due, in the next pass */
+    reactor_run_until_current(r);       /* the clock has not moved */
+    CHECK(strcmp(ran, "first,new") == 0);
+    reactor_free(r);
+}
+
+/* A call that reschedules itself at 0 forever, beside a reader with
+ * data waiting: each pass runs the call once and then does the I/O. */
+static int self_calls;
+static void again_and_again(void *arg)
+{
+    (void)arg;
+    self_calls++;
+    reactor_call_later(the_reactor, 0, again_and_again, NULL, NULL);
+}
+
+struct counting_reader {
+    struct descriptor base;
+    int fd, reads;
+};
+static int cr_fileno(struct descriptor *d)
+{
+    return ((struct counting_reader *)d)->fd;
+}
+static int cr_do_read(struct descriptor *d)
+{
+    ((struct counting_reader *)d)->reads++;
+    return 0;
+}
+static void cr_lost(struct descriptor *d, int reason)
+{
+    (void)d, (void)reason;
+}
+static const struct descriptor_ops cr_ops = {
+    .fileno = cr_fileno, .do_read = cr_do_read, .connection_lost = cr_lost};
+
+static void test_zero_delay_rescheduling_does_not_starve_io(void)
+{
+    struct reactor_base *r = the_reactor = fake_reactor();
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || write(sv[1], "x", 1) != 1)
+        abort();
+    struct counting_reader reader = {.base.ops = &cr_ops, .fd = sv[0]};
+    reactor_add_reader(r, &reader.base);
+    reactor_call_later(r, 0, again_and_again, NULL, NULL);
+    for (int i = 0; i < 10; i++)
+        reactor_iterate(r, reactor_timeout(r));
+    CHECK(self_calls == 10);
+    CHECK(reader.reads == 10);
+    reactor_remove_reader(r, &reader.base);
+    reactor_free(r);
+    close(sv[0]), close(sv[1]);
+}
+
+static struct delayed_call *victim;
+static void cancel_victim(void *arg)
+{
+    record(arg);
+    CHECK_ERR(delayed_call_cancel(victim), REACTOR_OK);
+}
+static void postpone_victim(void *arg)
+{
+    record(arg);
+    CHECK_ERR(delayed_call_delay(victim, 0.5), REACTOR_OK);
+}
+static void hurry_victim(void *arg)
+{
+    record(arg);
+    CHECK_ERR(delayed_call_reset(victim, 0), REACTOR_OK); /* to "now" */
+}
+
+static void test_call_cancelled_by_an_earlier_call_in_the_same_pass_does_not_run(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_call_later(r, 1, cancel_victim, "canceller,", NULL);
+    reactor_call_later(r, 2, record, "victim", &victim);
+    advance(r, 5); /* both due in this one pass */
+    CHECK(strcmp(ran, "canceller,") == 0);
+    advance(r, 5);
+    CHECK(strcmp(ran, "canceller,") == 0);
+    delayed_call_release(victim);
+    reactor_free(r);
+}
+
+static void test_call_moved_later_by_an_earlier_call_in_the_same_pass_does_not_run(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_call_later(r, 1, postpone_victim, "postponer,", NULL);
+    reactor_call_later(r, 1.2, record, "victim", &victim);
+    advance(r, 1.5); /* both due; the victim moves to 101.7 */
+    CHECK(strcmp(ran, "postponer,") == 0);
+    advance(r, 0.2);
+    CHECK(strcmp(ran, "postponer,victim") == 0);
+    delayed_call_release(victim);
+    reactor_free(r);
+}
+
+/* As in Twisted: moved sooner, to a time that is due, it is back in the
+ * heap at once and runs in the same pass. */
+static void test_call_moved_sooner_by_an_earlier_call_in_the_same_pass_runs(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_call_later(r, 1, hurry_victim, "hurrier,", NULL);
+    reactor_call_later(r, 50, record, "victim", &victim);
+    advance(r, 1);
+    CHECK(strcmp(ran, "hurrier,victim") == 0);
+    delayed_call_release(victim);
+    reactor_free(r);
+}
+
+static void cancel_self(void *arg)
+{
+    (void)arg;
+    record("ran,");
+    CHECK_ERR(delayed_call_cancel(victim), ERR_ALREADY_CALLED);
+}
+
+static void test_call_that_cancels_itself_while_running_gets_AlreadyCalled(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_call_later(r, 1, cancel_self, NULL, &victim);
+    advance(r, 1);
+    CHECK(strcmp(ran, "ran,") == 0);
+    delayed_call_release(victim);
+    reactor_free(r);
+}
+
+/* A deliberate difference: Twisted's heap compares times only, and 20
+ * calls due at one time come out scrambled.  Here they keep their order. */
+static void test_equal_times_run_in_the_order_they_were_scheduled(void)
+{
+    struct reactor_base *r = fake_reactor();
+    static const char *labels[] = {"a", "b", "c", "d", "e", "f", "g",
+                                   "h", "i", "j", "k", "l", "m", "n",
+                                   "o", "p", "q", "r", "s", "t"};
+    for (int i = 0; i < 20; i++)
+        reactor_call_later(r, 1, record, (void *)labels[i], NULL);
+    advance(r, 1);
+    CHECK(strcmp(ran, "abcdefghijklmnopqrst") == 0);
+    reactor_free(r);
+}
+
+/* Random schedules, resets, delays and cancels, checked against a plain
+ * model: every live call runs once, at its time, in (time, order). */
+enum { N_MODEL = 3000 };
+static struct {
+    struct delayed_call *call;
+    double time;
+    int cancelled, runs;
+    double ran_at;
+} model[N_MODEL];
+static double last_time;
+static int out_of_order;
+
+static void model_ran(void *arg)
+{
+    int i = (int)(long)arg;
+    model[i].runs++;
+    model[i].ran_at = clock_.now;
+    if (model[i].time < last_time)
+        out_of_order++;
+    last_time = model[i].time;
+}
+
+static void test_heap_keeps_order_under_random_moves_and_cancels(void)
+{
+    struct reactor_base *r = fake_reactor();
+    unsigned seed = 12345;
+#define RAND() ((seed = seed * 1103515245u + 12345u) >> 16 & 0x7fff)
+    for (int i = 0; i < N_MODEL; i++) {
+        double delay = RAND() % 1000 / 10.0;
+        reactor_call_later(r, delay, model_ran, (void *)(long)i,
+                           &model[i].call);
+        model[i].time = clock_.now + delay;
+    }
+    for (int k = 0; k < 5 * N_MODEL; k++) {
+        int i = (int)(RAND() % N_MODEL);
+        if (model[i].cancelled)
+            continue;
+        switch (RAND() % 3) {
+        case 0: {
+            double s = RAND() % 1000 / 10.0;
+            delayed_call_reset(model[i].call, s);
+            model[i].time = clock_.now + s;
+            break;
+        }
+        case 1: {
+            double s = (RAND() % 200 - 100) / 10.0;
+            delayed_call_delay(model[i].call, s);
+            model[i].time += s;
+            break;
+        }
+        default:
+            if (RAND() % 4 == 0) {
+                delayed_call_cancel(model[i].call);
+                model[i].cancelled = 1;
+            }
+        }
+    }
+    while (reactor_timeout(r) >= 0)
+        advance(r, reactor_timeout(r));
+    int wrong = 0;
+    for (int i = 0; i < N_MODEL; i++) {
+        int want = !model[i].cancelled;
+        if (model[i].runs != want ||
+            (want && model[i].ran_at != model[i].time))
+            wrong++;
+        delayed_call_release(model[i].call);
+    }
+    CHECK(wrong == 0);
+    CHECK(out_of_order == 0);
+    reactor_free(r);
+#undef RAND
+}
+
+/* ---- timeout() ------------------------------------------------------- */
+
+static void test_timeout_is_none_when_nothing_is_pending(void)
+{
+    struct reactor_base *r = fake_reactor();
+    CHECK(reactor_timeout(r) < 0);
+    struct delayed_call *call;
+    reactor_call_later(r, 3, record, "a", &call);
+    CHECK(reactor_timeout(r) == 3);
+    delayed_call_cancel(call);
+    CHECK(reactor_timeout(r) < 0); /* cancelled calls do not count */
+    delayed_call_release(call);
+    reactor_free(r);
+}
+
+static void test_timeout_is_time_to_the_earliest_call_never_negative(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_call_later(r, 7, record, "a", NULL);
+    reactor_call_later(r, 2, record, "b", NULL);
+    CHECK(reactor_timeout(r) == 2);
+    clock_.now += 1.5; /* time passes, nothing runs */
+    CHECK(reactor_timeout(r) == 0.5);
+    clock_.now += 10; /* both overdue */
+    CHECK(reactor_timeout(r) == 0);
+    reactor_free(r);
+}
+
+static void test_timeout_is_clamped_to_2147483_seconds(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_call_later(r, 1e12, record, "a", NULL);
+    CHECK(reactor_timeout(r) == 2147483.0);
+    reactor_free(r);
+}
+
+/* ---- memory ---------------------------------------------------------- */
+
+static void test_scheduling_and_cancelling_forever_keeps_memory_bounded(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_call_later(r, 1000, record, "last", NULL);
+    for (int i = 0; i < 1000000; i++) {
+        struct delayed_call *call;
+        reactor_call_later(r, 1 + i % 100, record, "x", &call);
+        if (i % 2) /* cancelled while new, or once in the heap */
+            reactor_timeout(r);
+        delayed_call_cancel(call);
+        delayed_call_release(call);
+    }
+    reactor_timeout(r);
+    CHECK(r->pending_timed_calls.len == 1);
+    CHECK(r->pending_timed_calls.cap <= 64);
+    CHECK(r->cap_new <= 16);
+    reactor_free(r);
+}
+
+static void test_kept_call_answers_after_the_reactor_is_freed(void)
+{
+    struct reactor_base *r = fake_reactor();
+    struct delayed_call *call;
+    reactor_call_later(r, 5, record, "a", &call);
+    reactor_free(r);
+    CHECK(!delayed_call_active(call));
+    CHECK_ERR(delayed_call_cancel(call), ERR_ALREADY_CANCELLED);
+    delayed_call_release(call);
+}
+
+/* ---- timed calls in the loop ----------------------------------------- */
+
+static void stop_it(void *arg) { reactor_stop(arg); }
+
+static void test_stop_from_a_timed_call_ends_run_with_shutdown(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_add_system_event_trigger(r, PHASE_BEFORE, "shutdown", record,
+                                     "shutdown", NULL);
+    reactor_call_later(r, 0, stop_it, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    CHECK(strcmp(ran, "shutdown") == 0);
+    CHECK_ERR(reactor_run(r, false), ERR_REACTOR_NOT_RESTARTABLE);
+    reactor_free(r);
+}
+
+static void test_iterate_runs_due_calls_then_one_pass(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_call_later(r, 1, record, "a", NULL);
+    clock_.now += 1;
+    unsigned long before = r->passes;
+    reactor_iterate(r, 0);
+    CHECK(strcmp(ran, "a") == 0);
+    CHECK(r->passes == before + 1);
+    reactor_free(r);
+}
+
+static void schedule_from_startup(void *arg)
+{
+    record("running,");
+    reactor_call_later(arg, 0, stop_it, arg, NULL);
+}
+
+static void test_call_when_running_still_works(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_call_when_running(r, schedule_from_startup, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    CHECK(strcmp(ran, "running,") == 0);
+    reactor_free(r);
+}
+
+/* On the real clock: a call 1.5 ms away.  The wait is rounded up, so
+ * the loop wakes once, when the call is due, instead of spinning
+ * through passes that wait 0 because the remainder was rounded down. */
+static void test_loop_does_not_spin_before_a_call_is_due(void)
+{
+    struct reactor_base *r = new_reactor();
+    reactor_call_later(r, 0.0015, stop_it, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    printf("  passes: %lu\n", r->passes);
+    CHECK(r->passes <= 3);
+    reactor_free(r);
+}
+
+static void test_seconds_reads_the_monotonic_clock_by_default(void)
+{
+    struct reactor_base *r = new_reactor();
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    double t1 = reactor_seconds(r), t2 = reactor_seconds(r);
+    CHECK(t1 - now < 1.0 && now - t1 < 1.0);
+    CHECK(t2 >= t1);
+    reactor_free(r);
+}
+
+/* ---- the runner ------------------------------------------------------ */
+
+#define TEST(name) {#name, test_##name}
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} tests[] = {
+    TEST(call_runs_when_its_time_comes),
+    TEST(negative_or_non_finite_delay_is_InvalidDelay),
+    TEST(cancel_reset_delay_after_the_call_ran_are_AlreadyCalled),
+    TEST(cancel_reset_delay_after_cancel_are_AlreadyCancelled),
+    TEST(reset_later_and_delay_move_the_call_later),
+    TEST(reset_sooner_and_negative_delay_move_the_call_sooner),
+    TEST(call_made_during_run_until_current_runs_in_a_later_pass),
+    TEST(zero_delay_rescheduling_does_not_starve_io),
+    TEST(call_cancelled_by_an_earlier_call_in_the_same_pass_does_not_run),
+    TEST(call_moved_later_by_an_earlier_call_in_the_same_pass_does_not_run),
+    TEST(call_moved_sooner_by_an_earlier_call_in_the_same_pass_runs),
+    TEST(call_that_cancels_itself_while_running_gets_AlreadyCalled),
+    TEST(equal_times_run_in_the_order_they_were_scheduled),
+    TEST(heap_keeps_order_under_random_moves_and_cancels),
+    TEST(timeout_is_none_when_nothing_is_pending),
+    TEST(timeout_is_time_to_the_earliest_call_never_negative),
+    TEST(timeout_is_clamped_to_2147483_seconds),
+    TEST(scheduling_and_cancelling_forever_keeps_memory_bounded),
+    TEST(kept_call_answers_after_the_reactor_is_freed),
+    TEST(stop_from_a_timed_call_ends_run_with_shutdown),
+    TEST(iterate_runs_due_calls_then_one_pass),
+    TEST(call_when_running_still_works),
+    TEST(loop_does_not_spin_before_a_call_is_due),
+    TEST(seconds_reads_the_monotonic_clock_by_default),
+};
+
+int main(int argc, char **argv)
+{
+    int ran_tests = 0;
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+        if (argc > 1 && strcmp(argv[1], tests[i].name) != 0)
+            continue;
+        ran[0] = '\0';
+        int before = failures;
+        tests[i].fn();
+        printf("%s: %s\n", failures == before ? "PASS" : "FAIL",
+               tests[i].name);
+        ran_tests++;
+    }
+    if (ran_tests == 0) {
+        printf("no test named %s\n", argc > 1 ? argv[1] : "");
+        return 2;
+    }
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,145 @@
+/*
+ * Tests of the global reactor and its installation.  The global is
+ * process-wide, so CTest runs each test in a fresh process:
+ *
+ *   test_install NAME [ARGS]
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../main.h"
+#include "../reactor.h"
+#include "../reactors.h"
+#include "../selectreactor.h"
+
+static int failures;
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                      \
+        }                                                                    \
+    } while (0)
+
+static void test_install_twice_is_ReactorAlreadyInstalledError(void)
+{
+    CHECK(select_install() == REACTOR_OK);
+    struct reactor_base *first = installed_reactor();
+    CHECK(select_install() == ERR_REACTOR_ALREADY_INSTALLED);
+    CHECK(installed_reactor() == first); /* the first one stays */
+    CHECK(strcmp(reactor_error_name(ERR_REACTOR_ALREADY_INSTALLED),
+                 "ReactorAlreadyInstalledError") == 0);
+    CHECK(strcmp(reactor_error_message(ERR_REACTOR_ALREADY_INSTALLED),
+                 "reactor already installed") == 0);
+}
+
+static void test_first_use_installs_the_default(void)
+{
+    CHECK(installed_reactor() == NULL);
+    struct reactor_base *r = global_reactor();
+    CHECK(r != NULL);
+    CHECK(installed_reactor() == r);
+    CHECK(global_reactor() == r); /* every later "import": the same one */
+    /* CMake says what default.py would pick here: EPollReactor on Linux */
+    CHECK(strcmp(r->ops->name, EXPECTED_DEFAULT) == 0);
+}
+
+/* The classic mistake: pollreactor.install() after
+ * `from twisted.internet import reactor`. */
+static void test_install_after_use_is_ReactorAlreadyInstalledError(void)
+{
+    struct reactor_base *used = global_reactor();
+    CHECK(select_install() == ERR_REACTOR_ALREADY_INSTALLED);
+    CHECK(install_reactor_by_name("select") == ERR_REACTOR_ALREADY_INSTALLED);
+    CHECK(global_reactor() == used);
+}
+
+static void test_unknown_name_is_NoSuchReactor_and_installs_nothing(void)
+{
+    CHECK(install_reactor_by_name("bogus") == ERR_NO_SUCH_REACTOR);
+    CHECK(install_reactor_by_name("") == ERR_NO_SUCH_REACTOR);
+    CHECK(install_reactor_by_name(NULL) == ERR_NO_SUCH_REACTOR);
+    CHECK(installed_reactor() == NULL);
+    CHECK(strcmp(reactor_error_name(ERR_NO_SUCH_REACTOR), "NoSuchReactor") ==
+          0);
+}
+
+/* A name the table knows, for a backend this platform lacks (kqueue on
+ * Linux, epoll on macOS). */
+static void test_unavailable_name_is_ReactorUnavailable_and_installs_nothing(void)
+{
+    size_t n;
+    const struct reactor_type *types = get_reactor_types(&n);
+    const char *missing = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!types[i].available)
+            missing = types[i].short_name;
+    if (!missing) {
+        printf("SKIP: every backend is available here\n");
+        exit(77);
+    }
+    CHECK(install_reactor_by_name(missing) == ERR_REACTOR_UNAVAILABLE);
+    CHECK(installed_reactor() == NULL);
+    CHECK(strcmp(reactor_error_name(ERR_REACTOR_UNAVAILABLE),
+                 "ReactorUnavailable") == 0);
+}
+
+static void test_install_null_is_InvalidArgument(void)
+{
+    CHECK(install_reactor(NULL) == ERR_INVALID_ARGUMENT);
+    CHECK(installed_reactor() == NULL);
+}
+
+/* install_by_name NAME CLASS: the name installs a reactor of that class. */
+static void install_by_name(const char *name, const char *class_name)
+{
+    size_t n;
+    const struct reactor_type *types = get_reactor_types(&n);
+    int listed = 0;
+    for (size_t i = 0; i < n; i++)
+        listed += strcmp(types[i].short_name, name) == 0;
+    CHECK(listed == 1);
+    CHECK(install_reactor_by_name(name) == REACTOR_OK);
+    CHECK(installed_reactor() != NULL);
+    if (installed_reactor())
+        CHECK(strcmp(installed_reactor()->ops->name, class_name) == 0);
+    CHECK(global_reactor() == installed_reactor());
+}
+
+#define TEST(name) {#name, test_##name}
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} tests[] = {
+    TEST(install_twice_is_ReactorAlreadyInstalledError),
+    TEST(first_use_installs_the_default),
+    TEST(install_after_use_is_ReactorAlreadyInstalledError),
+    TEST(unknown_name_is_NoSuchReactor_and_installs_nothing),
+    TEST(unavailable_name_is_ReactorUnavailable_and_installs_nothing),
+    TEST(install_null_is_InvalidArgument),
+};
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "install_by_name") == 0) {
+        install_by_name(argv[2], argv[3]);
+    } else {
+        int ran = 0;
+        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+            if (argc == 2 && strcmp(argv[1], tests[i].name) == 0) {
+                tests[i].fn();
+                ran++;
+            }
+        if (!ran) {
+            printf("usage: %s TEST | install_by_name NAME CLASS\n", argv[0]);
+            return 2;
+        }
+    }
+    uninstall_reactor();
+    printf("%s\n", failures ? "FAIL" : "PASS");
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,796 @@
+/*
+ * Tests of the reactor object: its state machine, its triggers, and a
+ * dispatch that survives its own callbacks.
+ *
+ *   REACTOR=poll test_reactor NAME    run one test on one backend
+ *   test_reactor                      run them all on select
+ *
+ * Each test is named after the behaviour it pins down.  As in Twisted's
+ * ReactorBuilder, every test runs on every backend (exit 77, "skipped",
+ * where this platform lacks it).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../reactors.h"
+#include "../selectreactor.h"
+
+static int failures;
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                      \
+        }                                                                    \
+    } while (0)
+
+#define CHECK_ERR(call, expected)                                            \
+    do {                                                                     \
+        int got_ = (call);                                                   \
+        if (got_ != (expected)) {                                            \
+            printf("  %s:%d: %s returned %s, expected %s\n", __FILE__,       \
+                   __LINE__, #call, reactor_error_name(got_),                \
+                   reactor_error_name(expected));                            \
+            failures++;                                                      \
+        }                                                                    \
+    } while (0)
+
+/* ---- a descriptor to test with: one end of a pipe -------------------- */
+
+struct probe {
+    struct descriptor base;
+    struct reactor_base *reactor;
+    int fd;
+    int reads, writes, lost, lost_reason;
+    int (*on_read)(struct probe *self);  /* what do_read does */
+    int (*on_write)(struct probe *self); /* what do_write does */
+    struct probe *other;                /* a neighbour to act on */
+};
+
+static int probe_fileno(struct descriptor *d)
+{
+    return ((struct probe *)d)->fd;
+}
+
+static int probe_do_read(struct descriptor *d)
+{
+    struct probe *p = (struct probe *)d;
+    p->reads++;
+    return p->on_read ? p->on_read(p) : 0;
+}
+
+static int probe_do_write(struct descriptor *d)
+{
+    struct probe *p = (struct probe *)d;
+    p->writes++;
+    return p->on_write ? p->on_write(p) : 0;
+}
+
+static void probe_connection_lost(struct descriptor *d, int reason)
+{
+    struct probe *p = (struct probe *)d;
+    p->lost++;
+    p->lost_reason = reason;
+}
+
+static const struct descriptor_ops probe_ops = {
+    .fileno = probe_fileno,
+    .do_read = probe_do_read,
+    .do_write = probe_do_write,
+    .connection_lost = probe_connection_lost,
+};
+
+/* A probe on one end of a socket pair that already holds a byte, so it
+ * is readable until someone reads it (nobody does: level-triggered), and
+ * writable. */
+static struct probe readable_probe(struct reactor_base *r, int *write_end)
+{
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0 ||
+        write(fds[1], "x", 1) != 1)
+        abort();
+    *write_end = fds[1];
+    return (struct probe){
+        .base.ops = &probe_ops, .reactor = r, .fd = fds[0]};
+}
+
+/* A new reactor of the backend named by REACTOR (select if unset). */
+static const char *backend(void)
+{
+    const char *name = getenv("REACTOR");
+    return name && *name ? name : "select";
+}
+
+static struct reactor_base *new_reactor(void)
+{
+    int err;
+    struct reactor_base *r = reactor_new_by_name(backend(), &err);
+    if (err == ERR_REACTOR_UNAVAILABLE) {
+        printf("SKIP: no %s on this platform\n", backend());
+        exit(77);
+    }
+    if (!r)
+        abort();
+    return r;
+}
+
+static bool is_select(struct reactor_base *r)
+{
+    return strcmp(r->ops->name, "SelectReactor") == 0;
+}
+
+/* A probe on one end of a fresh socket pair, nothing waiting. */
+static struct probe quiet_probe(struct reactor_base *r, int *other_end)
+{
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0)
+        abort();
+    *other_end = fds[1];
+    return (struct probe){
+        .base.ops = &probe_ops, .reactor = r, .fd = fds[0]};
+}
+
+/* ---- recording what happened, in order ------------------------------- */
+
+static char events[512];
+
+static void note(const char *what)
+{
+    if (events[0])
+        strncat(events, ",", sizeof events - strlen(events) - 1);
+    strncat(events, what, sizeof events - strlen(events) - 1);
+}
+
+static void note_before(void *arg) { (void)arg; note("before"); }
+static void note_during(void *arg) { (void)arg; note("during"); }
+static void note_after(void *arg) { (void)arg; note("after"); }
+
+static void stop_it(void *arg) { reactor_stop(arg); }
+
+/* ---- the state machine ----------------------------------------------- */
+
+static void test_stop_before_run_is_ReactorNotRunning(void)
+{
+    struct reactor_base *r = new_reactor();
+    CHECK_ERR(reactor_stop(r), ERR_REACTOR_NOT_RUNNING);
+    reactor_free(r);
+}
+
+static int second_stop;
+static void stop_twice(void *arg)
+{
+    reactor_stop(arg);
+    second_stop = reactor_stop(arg);
+}
+
+static void test_stop_twice_is_ReactorNotRunning(void)
+{
+    struct reactor_base *r = new_reactor();
+    reactor_call_when_running(r, stop_twice, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    CHECK_ERR(second_stop, ERR_REACTOR_NOT_RUNNING);
+    reactor_free(r);
+}
+
+static int nested_run;
+static void run_again(void *arg)
+{
+    nested_run = reactor_run(arg, false);
+    reactor_stop(arg);
+}
+
+static void test_run_while_running_is_ReactorAlreadyRunning(void)
+{
+    struct reactor_base *r = new_reactor();
+    reactor_call_when_running(r, run_again, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    CHECK_ERR(nested_run, ERR_REACTOR_ALREADY_RUNNING);
+    reactor_free(r);
+}
+
+static void test_run_after_stop_is_ReactorNotRestartable(void)
+{
+    struct reactor_base *r = new_reactor();
+    reactor_call_when_running(r, stop_it, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    CHECK_ERR(reactor_run(r, false), ERR_REACTOR_NOT_RESTARTABLE);
+    reactor_free(r);
+}
+
+static void crash_it(void *arg) { reactor_crash(arg); }
+
+static void test_crash_ends_run_without_shutdown_and_allows_rerun(void)
+{
+    struct reactor_base *r = new_reactor();
+    reactor_add_system_event_trigger(r, PHASE_BEFORE, "shutdown",
+                                     note_before, NULL, NULL);
+    reactor_call_when_running(r, crash_it, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    CHECK(strcmp(events, "") == 0); /* no shutdown triggers */
+    CHECK(!r->running);
+    /* A crashed reactor was never stopped: it may run again. */
+    reactor_call_when_running(r, stop_it, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    CHECK(strcmp(events, "before") == 0);
+    reactor_free(r);
+}
+
+static void test_errors_have_twisted_names_and_messages(void)
+{
+    CHECK(strcmp(reactor_error_name(ERR_REACTOR_NOT_RUNNING),
+                 "ReactorNotRunning") == 0);
+    CHECK(strcmp(reactor_error_message(ERR_REACTOR_NOT_RUNNING),
+                 "Can't stop reactor that isn't running.") == 0);
+    CHECK(strcmp(reactor_error_name(ERR_REACTOR_ALREADY_RUNNING),
+                 "ReactorAlreadyRunning") == 0);
+    CHECK(strcmp(reactor_error_name(ERR_REACTOR_NOT_RESTARTABLE),
+                 "ReactorNotRestartable") == 0);
+    CHECK(strcmp(reactor_error_name((reactor_error)999), "UnknownError") ==
+          0);
+    CHECK(strcmp(reason_name(CONNECTION_DONE), "ConnectionDone") == 0);
+    CHECK(strcmp(reason_name(-EBADF), strerror(EBADF)) == 0);
+}
+
+/* ---- system event triggers ------------------------------------------- */
+
+static struct reactor_base *watched;
+static void note_running(void *arg)
+{
+    (void)arg;
+    note(watched->running ? "during(running)" : "during(stopped)");
+}
+
+static void test_shutdown_triggers_run_in_phase_order(void)
+{
+    struct reactor_base *r = watched = new_reactor();
+    /* Added in scrambled order; they must fire before, during, after. */
+    reactor_add_system_event_trigger(r, PHASE_AFTER, "shutdown", note_after,
+                                     NULL, NULL);
+    reactor_add_system_event_trigger(r, PHASE_DURING, "shutdown",
+                                     note_running, NULL, NULL);
+    reactor_add_system_event_trigger(r, PHASE_BEFORE, "shutdown",
+                                     note_before, NULL, NULL);
+    reactor_call_when_running(r, stop_it, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    /* The built-in "during" triggers (crash, disconnectAll) were added
+     * first, so by the user's "during" trigger the reactor has crashed. */
+    CHECK(strcmp(events, "before,during(stopped),after") == 0);
+    reactor_free(r);
+}
+
+static void test_call_when_running_waits_for_startup_then_runs_at_once(void)
+{
+    struct reactor_base *r = new_reactor();
+    uint64_t id = 99;
+    reactor_add_system_event_trigger(r, PHASE_BEFORE, "startup", note_before,
+                                     NULL, NULL);
+    reactor_call_when_running(r, note_after, NULL, &id);
+    CHECK(id != 0 && id != 99); /* deferred: a trigger id */
+    CHECK(strcmp(events, "") == 0);
+    reactor_call_when_running(r, stop_it, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    CHECK(strcmp(events, "before,after") == 0);
+
+    struct reactor_base *r2 = new_reactor();
+    reactor_start_running(r2, false); /* running, loop not entered */
+    reactor_call_when_running(r2, note_during, NULL, &id);
+    CHECK(id == 0); /* called at once: no trigger */
+    CHECK(strcmp(events, "before,after,during") == 0);
+    reactor_free(r);
+    reactor_free(r2);
+}
+
+static void test_removed_trigger_does_not_run(void)
+{
+    struct reactor_base *r = new_reactor();
+    uint64_t id;
+    CHECK_ERR(reactor_add_system_event_trigger(r, PHASE_BEFORE, "custom",
+                                               note_before, NULL, &id),
+              REACTOR_OK);
+    CHECK_ERR(reactor_remove_system_event_trigger(r, id), REACTOR_OK);
+    CHECK_ERR(reactor_remove_system_event_trigger(r, id),
+              ERR_NO_SUCH_TRIGGER);
+    CHECK_ERR(reactor_add_system_event_trigger(r, (enum phase)7, "custom",
+                                               note_before, NULL, NULL),
+              ERR_INVALID_ARGUMENT);
+    reactor_fire_system_event(r, "custom");
+    reactor_fire_system_event(r, "no such event"); /* nothing, no error */
+    CHECK(strcmp(events, "") == 0);
+    reactor_free(r);
+}
+
+static struct reactor_base *adder;
+static void add_another_during(void *arg)
+{
+    (void)arg;
+    note("first");
+    reactor_add_system_event_trigger(adder, PHASE_DURING, "custom",
+                                     note_during, NULL, NULL);
+}
+
+static void test_trigger_added_while_its_phase_fires_still_runs(void)
+{
+    struct reactor_base *r = adder = new_reactor();
+    reactor_add_system_event_trigger(r, PHASE_DURING, "custom",
+                                     add_another_during, NULL, NULL);
+    reactor_add_system_event_trigger(r, PHASE_AFTER, "custom", note_after,
+                                     NULL, NULL);
+    reactor_fire_system_event(r, "custom");
+    CHECK(strcmp(events, "first,during,after") == 0);
+    /* Fired triggers are used up. */
+    reactor_fire_system_event(r, "custom");
+    CHECK(strcmp(events, "first,during,after") == 0);
+    reactor_free(r);
+}
+
+/* ---- readers, writers, and the dispatch ------------------------------ */
+
+/* select cannot watch an fd >= FD_SETSIZE and refuses it; the others
+ * watch it like any other. */
+static void test_fd_beyond_FD_SETSIZE_is_refused_by_select_only(void)
+{
+    struct reactor_base *r = new_reactor();
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < FD_SETSIZE + 64) {
+        printf("SKIP: the open-file limit is below FD_SETSIZE + 64\n");
+        exit(77);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < FD_SETSIZE + 64) {
+        rl.rlim_cur = FD_SETSIZE + 64;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    int w;
+    struct probe low = readable_probe(r, &w);
+    struct probe high = low;
+    high.fd = FD_SETSIZE + 10;
+    if (dup2(low.fd, high.fd) < 0)
+        abort();
+    if (is_select(r)) {
+        CHECK_ERR(reactor_add_reader(r, &high.base), ERR_FD_OUT_OF_RANGE);
+        CHECK_ERR(reactor_add_writer(r, &high.base), ERR_FD_OUT_OF_RANGE);
+    } else {
+        CHECK_ERR(reactor_add_reader(r, &high.base), REACTOR_OK);
+        reactor_iterate(r, 0);
+        CHECK(high.reads == 1);
+        reactor_remove_reader(r, &high.base);
+    }
+    struct probe negative = {.base.ops = &probe_ops, .fd = -1};
+    CHECK_ERR(reactor_add_reader(r, &negative.base), ERR_BAD_DESCRIPTOR);
+    reactor_free(r);
+    close(low.fd), close(high.fd), close(w);
+}
+
+static void test_two_descriptors_on_one_fd_is_FdInUse(void)
+{
+    struct reactor_base *r = new_reactor();
+    int w;
+    struct probe a = quiet_probe(r, &w);
+    struct probe b = a;
+    CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
+    CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK); /* idempotent */
+    CHECK_ERR(reactor_add_reader(r, &b.base), ERR_FD_IN_USE);
+    reactor_free(r);
+    close(a.fd), close(w);
+}
+
+static void test_readers_writers_and_remove_all_leave_the_waker(void)
+{
+    struct reactor_base *r = new_reactor();
+    struct descriptor *list[8];
+    size_t internal = reactor_get_readers(r, list, 8); /* the waker */
+    CHECK(internal == 1);
+    int wa, wb;
+    struct probe a = quiet_probe(r, &wa), b = quiet_probe(r, &wb);
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &a.base);
+    reactor_add_writer(r, &b.base);
+    CHECK(reactor_get_readers(r, list, 8) == 2);
+    CHECK(reactor_get_writers(r, list, 8) == 2);
+    CHECK(reactor_get_writers(r, list, 1) == 2); /* count beyond cap */
+    size_t removed = reactor_remove_all(r, list, 8);
+    CHECK(removed == 2); /* a once, though reader and writer, and b */
+    CHECK((list[0] == &a.base && list[1] == &b.base) ||
+          (list[0] == &b.base && list[1] == &a.base));
+    CHECK(reactor_get_readers(r, list, 8) == internal);
+    CHECK(reactor_get_writers(r, list, 8) == 0);
+    reactor_free(r);
+    close(a.fd), close(b.fd), close(wa), close(wb);
+}
+
+static int remove_other(struct probe *self)
+{
+    reactor_remove_reader(self->reactor, &self->other->base);
+    return 0;
+}
+
+/* Both are ready in the same pass; the first to run removes the other,
+ * which must not be called (Twisted: `if selectable not in fdset`). */
+static void test_descriptor_removed_by_another_callback_is_not_called(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa), b = readable_probe(r, &wb);
+    a.on_read = b.on_read = remove_other;
+    a.other = &b;
+    b.other = &a;
+    reactor_add_reader(r, &a.base);
+    reactor_add_reader(r, &b.base);
+    reactor_iterate(r, 0);
+    CHECK(a.reads + b.reads == 1); /* whichever ran first, only one ran */
+    reactor_free(r);
+    close(a.fd), close(b.fd), close(wa), close(wb);
+}
+
+static int remove_and_readd_self(struct probe *self)
+{
+    reactor_remove_reader(self->reactor, &self->base);
+    reactor_remove_writer(self->reactor, &self->base);
+    reactor_add_reader(self->reactor, &self->base);
+    reactor_add_writer(self->reactor, &self->base);
+    return 0;
+}
+
+static void test_descriptor_that_removes_and_readds_itself_runs_once(void)
+{
+    struct reactor_base *r = new_reactor();
+    int w;
+    struct probe a = readable_probe(r, &w);
+    a.on_read = remove_and_readd_self;
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    CHECK(a.reads == 1);
+    CHECK(a.writes == 0); /* not a writer when select() was asked */
+    reactor_iterate(r, 0);
+    CHECK(a.reads == 2);
+    CHECK(a.writes == 1); /* still the same descriptor: called */
+    reactor_free(r);
+    close(a.fd), close(w);
+}
+
+static int add_other(struct probe *self)
+{
+    reactor_add_reader(self->reactor, &self->other->base);
+    return 0;
+}
+
+static void test_descriptor_added_during_dispatch_waits_for_next_pass(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa), b = readable_probe(r, &wb);
+    /* a adds b; b's fd is higher, so a loop that did not check would
+     * reach it later in this very pass. */
+    if (b.fd < a.fd) {
+        struct probe t = a;
+        a = b;
+        b = t;
+    }
+    a.on_read = add_other;
+    a.other = &b;
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    CHECK(a.reads == 1 && b.reads == 0);
+    reactor_iterate(r, 0);
+    CHECK(b.reads == 1);
+    reactor_free(r);
+    close(a.fd), close(b.fd), close(wa), close(wb);
+}
+
+/* The first callback closes its neighbour's fd and opens a new one,
+ * which the kernel hands the same number; a new descriptor is put there,
+ * ready.  It was not what select() was asked about: not called yet. */
+static struct probe newcomer;
+static int replace_other(struct probe *self)
+{
+    struct probe *old = self->other;
+    reactor_remove_reader(self->reactor, &old->base);
+    close(old->fd);
+    int w;
+    newcomer = readable_probe(self->reactor, &w);
+    CHECK(newcomer.fd == old->fd);
+    reactor_add_reader(self->reactor, &newcomer.base);
+    self->on_read = NULL;
+    return 0;
+}
+
+static void test_new_descriptor_on_a_reused_fd_waits_for_next_pass(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa), b = readable_probe(r, &wb);
+    a.on_read = replace_other; /* a's fd is lower: it runs first */
+    a.other = &b;
+    reactor_add_reader(r, &a.base);
+    reactor_add_reader(r, &b.base);
+    reactor_iterate(r, 0);
+    CHECK(a.reads == 1 && b.reads == 0 && newcomer.reads == 0);
+    reactor_iterate(r, 0);
+    CHECK(newcomer.reads == 1);
+    reactor_free(r);
+    close(a.fd), close(newcomer.fd), close(wa), close(wb);
+}
+
+static int done_reading(struct probe *self)
+{
+    (void)self;
+    return CONNECTION_DONE;
+}
+
+static void test_reason_from_do_read_disconnects_the_descriptor(void)
+{
+    struct reactor_base *r = new_reactor();
+    int w;
+    struct probe a = readable_probe(r, &w);
+    a.on_read = done_reading;
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &a.base); /* also a writer: removed too */
+    reactor_iterate(r, 0);
+    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_DONE);
+    CHECK(a.writes == 0); /* disconnected by its read: no write after */
+    struct descriptor *list[4];
+    CHECK(reactor_get_writers(r, list, 4) == 0);
+    reactor_iterate(r, 0);
+    CHECK(a.reads == 1);
+    reactor_free(r);
+    close(a.fd), close(w);
+}
+
+static int lose_fd(struct probe *self)
+{
+    close(self->fd);
+    self->fd = -1;
+    return 0;
+}
+
+static void test_fileno_gone_to_minus_one_is_ConnectionFdescWentAway(void)
+{
+    struct reactor_base *r = new_reactor();
+    int w;
+    struct probe a = readable_probe(r, &w);
+    a.on_read = lose_fd;
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_FDESC_WENT_AWAY);
+    struct descriptor *list[4];
+    CHECK(reactor_get_readers(r, list, 4) == 1); /* only the waker */
+    reactor_free(r);
+    close(w);
+}
+
+/* A registered fd closed behind the reactor's back: select() fails with
+ * EBADF and poll() answers POLLNVAL, so the reactor finds it and
+ * disconnects it; epoll and kqueue drop a closed fd from their kernel
+ * sets by themselves and never mention it again.  Under every backend
+ * the loop goes on, not busy, and serves the rest. */
+static void test_closed_fd_is_dropped_and_others_keep_working(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa), b = readable_probe(r, &wb);
+    reactor_add_reader(r, &a.base);
+    reactor_add_reader(r, &b.base);
+    close(a.fd); /* a still says fileno() == its old fd */
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK(a.reads == 0);
+    CHECK(b.reads == 3 && b.lost == 0);
+    bool reported = strcmp(backend(), "epoll") != 0 &&
+                    strcmp(backend(), "kqueue") != 0;
+    if (reported)
+        CHECK(a.lost == 1 && a.lost_reason == -EBADF);
+    else
+        CHECK(a.lost == 0);
+    reactor_free(r);
+    close(b.fd), close(wa), close(wb);
+}
+
+/* A dup of the fd stays open, so the socket it names does too: epoll
+ * goes on reporting it under the closed number, which DEL can no longer
+ * reach.  The loop must not spin on it. */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int read_or_fail(struct probe *self)
+{
+    char c;
+    return read(self->fd, &c, 1) < 0 ? -errno : 0;
+}
+
+static void test_closed_fd_with_a_dup_open_does_not_keep_the_loop_busy(void)
+{
+    struct reactor_base *r = new_reactor();
+    int w;
+    struct probe a = readable_probe(r, &w);
+    a.on_read = read_or_fail;
+    reactor_add_reader(r, &a.base);
+    int dup_fd = dup(a.fd);
+    close(a.fd);
+    for (int i = 0; i < 5; i++) {
+        if (write(w, "x", 1) != 1) /* keep the socket readable */
+            abort();
+        reactor_iterate(r, 0);
+    }
+    CHECK(a.lost <= 1);
+    CHECK(a.reads <= 1); /* at most once, then never again */
+    /* Not busy: with nothing else to do, a pass waits its full timeout. */
+    double start = now();
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0.05);
+    CHECK(now() - start >= 0.12);
+    reactor_free(r);
+    close(dup_fd), close(w);
+}
+
+/* ---- hang-ups (_PollLikeMixin._doReadOrWrite) ------------------------ */
+
+/* Reads what is there; at end of file, says the connection is done. */
+static char got[64];
+static int read_all(struct probe *self)
+{
+    char buf[16];
+    ssize_t n = read(self->fd, buf, sizeof buf);
+    if (n == 0)
+        return CONNECTION_DONE;
+    if (n < 0)
+        return -errno;
+    strncat(got, buf, (size_t)n);
+    return 0;
+}
+
+/* The peer wrote, then hung up: the bytes come first, then the end. */
+static void test_input_is_read_before_a_hangup_is_reported(void)
+{
+    struct reactor_base *r = new_reactor();
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    a.on_read = read_all;
+    if (write(peer, "abc", 3) != 3)
+        abort();
+    close(peer);
+    reactor_add_reader(r, &a.base);
+    for (int i = 0; i < 3 && !a.lost; i++)
+        reactor_iterate(r, 0);
+    CHECK(strcmp(got, "abc") == 0);
+    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_DONE);
+    reactor_free(r);
+    close(a.fd);
+}
+
+static int write_one(struct probe *self)
+{
+    return write(self->fd, "x", 1) < 0 ? CONNECTION_LOST : 0;
+}
+
+/* A descriptor that only writes, whose peer is gone: its connection is
+ * lost (poll-like backends see the hang-up; select sees a write fail). */
+static void test_hangup_of_a_writer_only_descriptor_is_ConnectionLost(void)
+{
+    struct reactor_base *r = new_reactor();
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    a.on_write = write_one;
+    close(peer);
+    reactor_add_writer(r, &a.base);
+    for (int i = 0; i < 3 && !a.lost; i++)
+        reactor_iterate(r, 0);
+    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_LOST);
+    reactor_free(r);
+    close(a.fd);
+}
+
+static void test_shutdown_disconnects_every_descriptor(void)
+{
+    struct reactor_base *r = new_reactor();
+    int w;
+    struct probe a = quiet_probe(r, &w);
+    reactor_add_reader(r, &a.base);
+    reactor_call_when_running(r, stop_it, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_LOST);
+    reactor_free(r);
+    close(a.fd), close(w);
+}
+
+/* ---- the waker and signals ------------------------------------------- */
+
+static void test_wake_up_ends_a_wait_forever(void)
+{
+    struct reactor_base *r = new_reactor();
+    posix_wake_up((struct posix_reactor_base *)r);
+    reactor_iterate(r, -1); /* would hang (and time out) without it */
+    CHECK(r->passes == 1);
+    reactor_free(r);
+}
+
+static void raise_sigterm(void *arg)
+{
+    (void)arg;
+    note("raise");
+    raise(SIGTERM); /* delivered now, before select() starts waiting */
+}
+
+static void test_sigterm_stops_the_reactor_through_the_waker(void)
+{
+    struct reactor_base *r = new_reactor();
+    reactor_add_system_event_trigger(r, PHASE_AFTER, "shutdown", note_after,
+                                     NULL, NULL);
+    reactor_call_when_running(r, raise_sigterm, NULL, NULL);
+    CHECK_ERR(reactor_run(r, true), REACTOR_OK);
+    CHECK(strcmp(events, "raise,after") == 0);
+    /* run() restored the handler it replaced. */
+    struct sigaction sa;
+    sigaction(SIGTERM, NULL, &sa);
+    CHECK(sa.sa_handler == SIG_DFL);
+    reactor_free(r);
+}
+
+/* ---- the runner ------------------------------------------------------ */
+
+#define TEST(name) {#name, test_##name}
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} tests[] = {
+    TEST(stop_before_run_is_ReactorNotRunning),
+    TEST(stop_twice_is_ReactorNotRunning),
+    TEST(run_while_running_is_ReactorAlreadyRunning),
+    TEST(run_after_stop_is_ReactorNotRestartable),
+    TEST(crash_ends_run_without_shutdown_and_allows_rerun),
+    TEST(errors_have_twisted_names_and_messages),
+    TEST(shutdown_triggers_run_in_phase_order),
+    TEST(call_when_running_waits_for_startup_then_runs_at_once),
+    TEST(removed_trigger_does_not_run),
+    TEST(trigger_added_while_its_phase_fires_still_runs),
+    TEST(fd_beyond_FD_SETSIZE_is_refused_by_select_only),
+    TEST(two_descriptors_on_one_fd_is_FdInUse),
+    TEST(readers_writers_and_remove_all_leave_the_waker),
+    TEST(descriptor_removed_by_another_callback_is_not_called),
+    TEST(descriptor_that_removes_and_readds_itself_runs_once),
+    TEST(descriptor_added_during_dispatch_waits_for_next_pass),
+    TEST(new_descriptor_on_a_reused_fd_waits_for_next_pass),
+    TEST(reason_from_do_read_disconnects_the_descriptor),
+    TEST(fileno_gone_to_minus_one_is_ConnectionFdescWentAway),
+    TEST(closed_fd_is_dropped_and_others_keep_working),
+    TEST(closed_fd_with_a_dup_open_does_not_keep_the_loop_busy),
+    TEST(input_is_read_before_a_hangup_is_reported),
+    TEST(hangup_of_a_writer_only_descriptor_is_ConnectionLost),
+    TEST(shutdown_disconnects_every_descriptor),
+    TEST(wake_up_ends_a_wait_forever),
+    TEST(sigterm_stops_the_reactor_through_the_waker),
+};
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN); /* a write to a closed peer: EPIPE */
+    int ran = 0;
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+        if (argc > 1 && strcmp(argv[1], tests[i].name) != 0)
+            continue;
+        events[0] = '\0';
+        int before = failures;
+        tests[i].fn();
+        printf("%s: %s\n", failures == before ? "PASS" : "FAIL",
+               tests[i].name);
+        ran++;
+    }
+    if (ran == 0) {
+        printf("no test named %s\n", argc > 1 ? argv[1] : "");
+        return 2;
+    }
+    return failures ? 1 : 0;
+}
