@@ -268,7 +268,7 @@ void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
 void reactor_run_until_current(struct reactor_base *r)
 {
     insert_new_delayed_calls(r);
-    size_t ran = run_due_calls(r, reactor_seconds(r));
+    size_t ran = run_due_calls(r);
     if (r->trace)
         fprintf(stderr, "[trace] runUntilCurrent: %zu calls run, %zu "
                         "pending\n",

@@ -49,7 +49,7 @@ void delayed_call_release(struct delayed_call *call);
 
 /* The reactor's side, used by base.c. */
 void insert_new_delayed_calls(struct reactor_base *r);
-size_t run_due_calls(struct reactor_base *r, double now);
+size_t run_due_calls(struct reactor_base *r);
 void delayed_calls_destroy(struct reactor_base *r);
 
 #endif

@@ -9,6 +9,8 @@
 
 #include <stdlib.h>
 
+#include "delayedcall.h"
+
 enum { D = 4 };
 
 static int before(const struct heap_entry *a, const struct heap_entry *b)
@@ -20,7 +22,7 @@ static int before(const struct heap_entry *a, const struct heap_entry *b)
 static void place(struct timer_heap *h, size_t i, struct heap_entry e)
 {
     h->items[i] = e;
-    delayed_call_set_index(e.call, i);
+    e.call->index = (uint32_t)i; /* < UINT32_MAX: see reactor_call_later */
 }
 
 /* Move the entry at i up while it runs before its parent. */
@@ -37,18 +39,27 @@ static void sift_up(struct timer_heap *h, size_t i)
     place(h, i, e);
 }
 
+/* The earliest of the children first .. last-1. */
+static size_t earliest_child(const struct timer_heap *h, size_t first,
+                             size_t last)
+{
+    size_t best = first;
+    for (size_t c = first + 1; c < last; c++)
+        if (before(&h->items[c], &h->items[best]))
+            best = c;
+    return best;
+}
+
 /* Move the entry at i down while one of its children runs before it. */
 static void sift_down(struct timer_heap *h, size_t i)
 {
     struct heap_entry e = h->items[i];
     for (;;) {
-        size_t first = D * i + 1, best = first;
+        size_t first = D * i + 1;
         if (first >= h->len)
             break;
         size_t last = first + D < h->len ? first + D : h->len;
-        for (size_t c = first + 1; c < last; c++)
-            if (before(&h->items[c], &h->items[best]))
-                best = c;
+        size_t best = earliest_child(h, first, last);
         if (!before(&h->items[best], &e))
             break;
         place(h, i, h->items[best]); /* the earliest child moves up */
@@ -92,13 +103,6 @@ int heap_push(struct timer_heap *h, struct heap_entry e)
     return 0;
 }
 
-struct heap_entry heap_pop(struct timer_heap *h)
-{
-    struct heap_entry top = h->items[0];
-    heap_remove(h, 0);
-    return top;
-}
-
 /* Fill the hole with the last entry, which then moves up or down. */
 void heap_remove(struct timer_heap *h, size_t index)
 {
@@ -121,4 +125,30 @@ void heap_free(struct timer_heap *h)
 {
     free(h->items);
     *h = (struct timer_heap){0};
+}
+
+/* The last entry, which fills the root's place, is nearly always among
+ * the latest, so it would sink to the bottom comparing itself at every
+ * level.  Instead the hole at the root moves down to a leaf along the
+ * earliest children, the last entry goes there and rises, usually not at
+ * all (Floyd's trick: one comparison fewer per level). */
+struct heap_entry heap_pop(struct timer_heap *h)
+{
+    struct heap_entry top = h->items[0];
+    struct heap_entry last = h->items[--h->len];
+    if (h->len == 0)
+        return top;
+    size_t hole = 0;
+    for (;;) {
+        size_t first = D * hole + 1;
+        if (first >= h->len)
+            break;
+        size_t end = first + D < h->len ? first + D : h->len;
+        size_t best = earliest_child(h, first, end);
+        place(h, hole, h->items[best]);
+        hole = best;
+    }
+    h->items[hole] = last;
+    sift_up(h, hole);
+    return top;
 }

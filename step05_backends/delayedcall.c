@@ -22,11 +22,6 @@
 
 #include "base.h"
 
-void delayed_call_set_index(struct delayed_call *call, size_t index)
-{
-    call->index = (uint32_t)index; /* below UINT32_MAX: see callLater */
-}
-
 static struct delayed_call **new_calls_grow(struct reactor_base *r)
 {
     if (r->n_new == r->cap_new) {

@@ -30,10 +30,6 @@ struct timer_heap {
     size_t len, cap;
 };
 
-/* The call's position in the heap lives in the call itself; the heap
- * keeps it up to date through this function. */
-void delayed_call_set_index(struct delayed_call *call, size_t index);
-
 /* Room for n entries in all (0, or -1 if out of memory); a push then
  * cannot fail.  heap_shrink halves unused room while `keep` still fits
  * in a quarter of it. */
