@@ -337,7 +337,8 @@ void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
  * timed call that is due, then, after a stop(), fire "shutdown".  A call
  * made by a callback here, even with delay 0, is only a new call: it
  * runs in a later pass, so a call that keeps rescheduling itself cannot
- * starve I/O. */
+ * starve I/O.  (As in Twisted, a callback that calls timeout() itself
+ * moves new calls into the heap early.) */
 void reactor_run_until_current(struct reactor_base *r)
 {
     run_thread_calls(r);
