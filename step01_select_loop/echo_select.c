@@ -38,6 +38,7 @@ enum {
 
 struct client {
     bool open;
+    bool closing;   /* sent end of file: close once its echo is out */
     char *out;      /* queued output: out[head .. len) is still unsent */
     size_t head, len, cap;
 };
@@ -203,6 +204,10 @@ static void client_read(struct server *s, int fd)
     if (n > 0) {
         if (!enqueue(&clients[fd], buf, (size_t)n))
             close_client(s, fd, "out of memory");
+    } else if (n == 0 && pending(&clients[fd]) > 0) {
+        /* Half-closed: the client has sent all it will, but still waits
+         * for its echo.  Stop reading, and close once the echo is out. */
+        clients[fd].closing = true;
     } else if (n == 0) {
         close_client(s, fd, "end of file");
     } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -219,6 +224,10 @@ static void client_write(struct server *s, int fd)
         c->head += (size_t)n;
     else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
         close_client(s, fd, strerror(errno));
+    else
+        return;
+    if (c->closing && pending(c) == 0)
+        close_client(s, fd, "end of file, echo delivered");
 }
 
 /* ---- the loop ------------------------------------------------------- */
@@ -249,7 +258,7 @@ static int run_loop(struct server *s, long tick_ms, idle_fn on_idle,
                 continue;
             /* Back-pressure: a client with a full queue is not read
              * until it has taken its echo, so memory stays bounded. */
-            if (pending(c) < HIGH_WATER)
+            if (pending(c) < HIGH_WATER && !c->closing)
                 FD_SET(fd, &readable);
             if (pending(c) > 0)
                 FD_SET(fd, &writable); /* the write set, used for real */
@@ -401,7 +410,10 @@ static void start_clients(struct server *s, void *arg)
     fflush(stdout);
     for (int i = 0; i < N_DEMO; i++) {
         pid_t pid = fork();
-        if (pid == 0) {
+        if (pid == 0) { /* a client, with the default signal handling */
+            signal(SIGINT, SIG_DFL);
+            signal(SIGTERM, SIG_DFL);
+            signal(SIGCHLD, SIG_DFL);
             close(s->listen_fd);
             _exit(run_client(d->port, &demo_clients[i]));
         }

@@ -48,6 +48,11 @@ struct reactor_base {
     struct three_phase_event *events;
     size_t n_events;
     uint64_t last_trigger_id;
+    uint64_t last_serial; /* descriptors numbered so far */
+    /* _internalReaders: the reactor's own descriptors (the waker), which
+     * removeAll and disconnectAll leave alone. */
+    struct descriptor *internal_readers[2];
+    size_t n_internal;
 
     bool trace;            /* REACTOR_TRACE=1: a line per pass */
     unsigned long passes;  /* doIteration calls, for the trace */
@@ -65,10 +70,12 @@ int reactor_start_running(struct reactor_base *r,
 void reactor_main_loop(struct reactor_base *r);
 int reactor_stop(struct reactor_base *r);
 void reactor_crash(struct reactor_base *r);
-void reactor_iterate(struct reactor_base *r, double delay);
+int reactor_iterate(struct reactor_base *r, double delay);
 void reactor_run_until_current(struct reactor_base *r);
-double reactor_timeout(struct reactor_base *r);
+double reactor_timeout(struct reactor_base *r); /* INFINITY: forever */
 void reactor_disconnect_all(struct reactor_base *r);
+bool reactor_is_internal(const struct reactor_base *r,
+                         const struct descriptor *d);
 
 int reactor_add_system_event_trigger(struct reactor_base *r, enum phase phase,
                                      const char *event_type, trigger_fn fn,
@@ -81,7 +88,7 @@ int reactor_call_when_running(struct reactor_base *r, trigger_fn fn,
 
 /* IReactorFDSet and doIteration: each calls the concrete reactor's
  * method through r->ops. */
-void reactor_do_iteration(struct reactor_base *r, double timeout);
+int reactor_do_iteration(struct reactor_base *r, double timeout);
 int reactor_add_reader(struct reactor_base *r, struct descriptor *d);
 int reactor_add_writer(struct reactor_base *r, struct descriptor *d);
 void reactor_remove_reader(struct reactor_base *r, struct descriptor *d);

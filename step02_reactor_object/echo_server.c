@@ -45,7 +45,8 @@ struct connection {
     int fd;
     char *out; /* queued output: out[head .. len) is still unsent */
     size_t head, len, cap;
-    bool paused; /* not reading until the queue drains */
+    bool paused;  /* not reading until the queue drains */
+    bool closing; /* sent end of file: done once its echo is out */
 };
 
 static size_t pending(const struct connection *c) { return c->len - c->head; }
@@ -110,6 +111,15 @@ static int connection_do_read(struct descriptor *d)
     ssize_t n = read(c->fd, buf, sizeof buf);
     if (n > 0)
         return echo_data_received(c, buf, (size_t)n);
+    if (n == 0 && pending(c) > 0) {
+        /* Half-closed: the client has sent all it will, but still waits
+         * for its echo.  Stop reading; do_write ends the connection once
+         * the queue is empty.  (Twisted's Echo would drop the rest: a
+         * protocol without IHalfCloseableProtocol ends at EOF.) */
+        c->closing = true;
+        reactor_remove_reader(c->server->reactor, d);
+        return 0;
+    }
     if (n == 0)
         return CONNECTION_DONE;
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -127,9 +137,13 @@ static int connection_do_write(struct descriptor *d)
                    : -errno;
     c->head += (size_t)n;
     struct reactor_base *r = c->server->reactor;
-    if (pending(c) == 0) /* stopWriting: nothing left to say */
+    if (pending(c) == 0) { /* stopWriting: nothing left to say */
         reactor_remove_writer(r, d);
-    if (c->paused && pending(c) < HIGH_WATER / 2) { /* resumeProducing */
+        if (c->closing)
+            return CONNECTION_DONE;
+    }
+    if (c->paused && !c->closing &&
+        pending(c) < HIGH_WATER / 2) { /* resumeProducing */
         c->paused = false;
         reactor_add_reader(r, d);
     }
@@ -173,10 +187,16 @@ static int port_fileno(struct descriptor *d)
     return ((struct port *)d)->fd;
 }
 
+/* Non-blocking, and closed in any program this one might exec, as
+ * Twisted's Port.doRead sets up every accepted socket. */
 static int set_nonblocking(int fd)
 {
     int flags = fcntl(fd, F_GETFL);
-    return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    int fd_flags = fcntl(fd, F_GETFD);
+    if (flags < 0 || fd_flags < 0 ||
+        fcntl(fd, F_SETFD, fd_flags | FD_CLOEXEC) < 0)
+        return -1;
+    return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
 /* Readable: accept every connection waiting, each a new reader. */
@@ -356,7 +376,10 @@ static void start_clients(void *arg)
     fflush(stdout);
     for (int i = 0; i < N_DEMO; i++) {
         pid_t pid = fork();
-        if (pid == 0) {
+        if (pid == 0) { /* a client: not the reactor's signal handlers */
+            signal(SIGINT, SIG_DFL);
+            signal(SIGTERM, SIG_DFL);
+            signal(SIGCHLD, SIG_DFL);
             close(d->listen_fd);
             _exit(run_client(d->port, &demo_clients[i]));
         }

@@ -20,26 +20,26 @@ static int waker_fileno(struct descriptor *d)
     return ((struct unix_waker *)d)->i;
 }
 
-/* The write end of the waker pipe of the reactor whose handlers are
- * installed, as Python's signal.set_wakeup_fd keeps it.  The handler
- * writes the signal's number there. */
+/* What the signal handler leaves for the loop, as Python's own handler
+ * does: which stop signal came (a flag, so it cannot be lost), and where
+ * to write a byte to wake the loop (the fd signal.set_wakeup_fd would
+ * name).  A byte alone could be lost: the pipe may be full. */
 static volatile sig_atomic_t signal_wakeup_fd = -1;
+static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM, or 0 */
 
-/* Drain the pipe.  A byte that is SIGINT or SIGTERM means "stop", as
- * _SignalReactorMixin.sigInt and sigTerm do with callFromThread(stop). */
+/* Drain the pipe, then act on a stop signal as _SignalReactorMixin.sigInt
+ * and sigTerm do with callFromThread(stop).  The flag is never cleared
+ * while the handlers are in: a reactor stops once, and stays stopped. */
 static int waker_do_read(struct descriptor *d)
 {
     struct unix_waker *w = (struct unix_waker *)d;
     unsigned char buf[256];
-    ssize_t n;
-    int stop_signal = 0;
-    while ((n = read(w->i, buf, sizeof buf)) > 0)
-        for (ssize_t k = 0; k < n; k++)
-            if (buf[k] == SIGINT || buf[k] == SIGTERM)
-                stop_signal = buf[k];
-    if (stop_signal && !w->reactor->base.stopped) {
+    while (read(w->i, buf, sizeof buf) > 0)
+        ;
+    int signo = stop_signal;
+    if (signo && !w->reactor->base.stopped) {
         fprintf(stderr, "Received %s, shutting down.\n",
-                stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+                signo == SIGINT ? "SIGINT" : "SIGTERM");
         reactor_stop(&w->reactor->base);
     }
     return 0;
@@ -49,6 +49,8 @@ static void waker_connection_lost(struct descriptor *d, int reason)
 {
     struct unix_waker *w = (struct unix_waker *)d;
     (void)reason;
+    if (signal_wakeup_fd == w->o && w->o >= 0)
+        signal_wakeup_fd = -1; /* never a write into a reused fd */
     if (w->i >= 0) {
         close(w->i);
         close(w->o);
@@ -88,6 +90,8 @@ static int install_waker(struct posix_reactor_base *p)
     int err = reactor_add_reader(&p->base, &p->waker.base);
     if (err)
         waker_connection_lost(&p->waker.base, 0);
+    else
+        p->base.internal_readers[p->base.n_internal++] = &p->waker.base;
     return err;
 }
 
@@ -98,11 +102,6 @@ void posix_wake_up(struct posix_reactor_base *p)
     if (p->waker.o >= 0 && write(p->waker.o, &zero, 1) < 0 &&
         errno != EAGAIN && errno != EINTR)
         perror("waker");
-}
-
-bool posix_is_internal(struct posix_reactor_base *p, struct descriptor *d)
-{
-    return d == &p->waker.base;
 }
 
 int posix_reactor_base_init(struct posix_reactor_base *p,
@@ -147,7 +146,7 @@ size_t posix_remove_all(struct posix_reactor_base *p,
 {
     size_t n = 0;
     for (size_t i = 0; i < n_readers; i++) {
-        if (posix_is_internal(p, readers[i]))
+        if (reactor_is_internal(&p->base, readers[i]))
             continue;
         reactor_remove_reader(&p->base, readers[i]);
         if (n < cap)
@@ -170,14 +169,16 @@ size_t posix_remove_all(struct posix_reactor_base *p,
 
 /* ---- signals (_SignalReactorMixin._handleSignals) ------------------- */
 
-/* Async-signal-safe: one write(), errno saved and restored. */
+/* Async-signal-safe: a flag, one write(), errno saved and restored. */
 static void on_signal(int signo)
 {
     int saved = errno;
+    if (signo == SIGINT || signo == SIGTERM)
+        stop_signal = signo;
     unsigned char byte = (unsigned char)signo;
     int fd = signal_wakeup_fd;
     if (fd >= 0)
-        (void)!write(fd, &byte, 1);
+        (void)!write(fd, &byte, 1); /* EAGAIN: full, so it wakes anyway */
     errno = saved;
 }
 
@@ -190,6 +191,7 @@ void posix_handle_signals(struct reactor_base *r)
     struct posix_reactor_base *p = (struct posix_reactor_base *)r;
     if (p->handlers_installed)
         return;
+    stop_signal = 0; /* a stop meant for an earlier reactor is not ours */
     signal_wakeup_fd = p->waker.o;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

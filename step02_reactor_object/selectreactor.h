@@ -9,11 +9,12 @@
 
 #include "posixbase.h"
 
-/* One registration: which descriptor watches this fd now, and which one
- * did when select() was asked (a callback may change it meanwhile). */
+/* One registration: which descriptor watches this fd now, and the serial
+ * of the one that did when select() was asked (a callback may change it
+ * meanwhile). */
 struct select_slot {
     struct descriptor *d;
-    struct descriptor *asked;
+    uint64_t asked;
 };
 
 struct select_reactor {

@@ -12,6 +12,7 @@
 #define INTERFACES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct descriptor;
 
@@ -26,9 +27,14 @@ struct descriptor_ops {
     void (*connection_lost)(struct descriptor *self, int reason);
 };
 
-/* Embed this as the first member of your own descriptor struct. */
+/* Embed this as the first member of your own descriptor struct, with
+ * serial 0.  The reactor numbers a descriptor when it is first added: a
+ * Python object's identity, which no later object at the same address
+ * can share.  Never free a descriptor that is still registered: remove
+ * it first (disconnecting does). */
 struct descriptor {
     const struct descriptor_ops *ops;
+    uint64_t serial;
 };
 
 struct reactor_base;
@@ -38,6 +44,7 @@ struct reactor_base;
  * are, and at most `cap` of them are stored in `out`. */
 struct reactor_ops {
     const char *name; /* the class name: "SelectReactor" */
+    /* timeout: seconds, 0 or more, or INFINITY to wait forever */
     void (*do_iteration)(struct reactor_base *r, double timeout);
     int (*add_reader)(struct reactor_base *r, struct descriptor *d);
     int (*add_writer)(struct reactor_base *r, struct descriptor *d);

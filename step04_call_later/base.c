@@ -9,6 +9,7 @@
 
 #include "base.h"
 
+#include <math.h> /* INFINITY: a macro, no libm */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,23 +203,46 @@ void reactor_crash(struct reactor_base *r)
                                      really_start_running, r, NULL);
 }
 
+bool reactor_is_internal(const struct reactor_base *r,
+                         const struct descriptor *d)
+{
+    for (size_t i = 0; i < r->n_internal; i++)
+        if (r->internal_readers[i] == d)
+            return true;
+    return false;
+}
+
+/* A registered descriptor that is not the reactor's own, or NULL. */
+static struct descriptor *first_external(struct reactor_base *r)
+{
+    struct descriptor *some[4];
+    for (int writers = 0; writers < 2; writers++) {
+        size_t n = writers ? reactor_get_writers(r, some, 4)
+                           : reactor_get_readers(r, some, 4);
+        for (size_t i = 0; i < n && i < 4; i++)
+            if (!reactor_is_internal(r, some[i]))
+                return some[i];
+    }
+    return NULL;
+}
+
 /* disconnectAll: every descriptor but the reactor's own is removed and
- * told its connection was lost. */
+ * told its connection was lost.  Twisted removes them all, then walks
+ * the list; here each is taken from the reactor's live registrations,
+ * one at a time, because a connection_lost may remove and free another
+ * descriptor that a copied list would still hold.  (That costs a scan
+ * per descriptor, once, at shutdown.)  The count at the start bounds the
+ * work: what a connection_lost adds is its adder's business. */
 void reactor_disconnect_all(struct reactor_base *r)
 {
-    size_t cap = reactor_get_readers(r, NULL, 0) +
-                 reactor_get_writers(r, NULL, 0);
-    if (cap == 0)
-        return;
-    struct descriptor **all = malloc(cap * sizeof *all);
-    if (!all) {
-        fprintf(stderr, "disconnectAll: out of memory\n");
-        return;
+    size_t budget = reactor_get_readers(r, NULL, 0) +
+                    reactor_get_writers(r, NULL, 0);
+    struct descriptor *d;
+    while (budget-- > 0 && (d = first_external(r))) {
+        reactor_remove_reader(r, d);
+        reactor_remove_writer(r, d);
+        d->ops->connection_lost(d, CONNECTION_LOST);
     }
-    size_t n = reactor_remove_all(r, all, cap);
-    for (size_t i = 0; i < n && i < cap; i++)
-        all[i]->ops->connection_lost(all[i], CONNECTION_LOST);
-    free(all);
 }
 
 int reactor_call_when_running(struct reactor_base *r, trigger_fn fn,
@@ -282,24 +306,28 @@ void reactor_run_until_current(struct reactor_base *r)
 
 /* timeout: how long do_iteration may wait: until the earliest call is
  * due, never negative, at most 2147483 s (epoll_wait's int milliseconds),
- * and negative for "forever" (Python's None) when nothing is pending.
+ * and INFINITY, "forever" (Python's None), when nothing is pending.
  * Cancelled calls have left the heap already, so the earliest entry is a
  * call that will run. */
 double reactor_timeout(struct reactor_base *r)
 {
     insert_new_delayed_calls(r);
     if (r->pending_timed_calls.len == 0)
-        return -1.0;
+        return INFINITY;
     double delay = r->pending_timed_calls.items[0].time - reactor_seconds(r);
     if (delay > 2147483.0)
         delay = 2147483.0;
     return delay > 0 ? delay : 0.0;
 }
 
-void reactor_iterate(struct reactor_base *r, double delay)
+/* iterate: one pass by hand.  `delay` is how long it may wait: 0 or
+ * more, or INFINITY; anything else is refused. */
+int reactor_iterate(struct reactor_base *r, double delay)
 {
+    if (!(delay >= 0))
+        return ERR_INVALID_ARGUMENT; /* negative or NaN */
     reactor_run_until_current(r);
-    reactor_do_iteration(r, delay);
+    return reactor_do_iteration(r, delay);
 }
 
 void reactor_main_loop(struct reactor_base *r)
@@ -307,7 +335,9 @@ void reactor_main_loop(struct reactor_base *r)
     while (r->started) {
         reactor_run_until_current(r);
         double t = reactor_timeout(r);
-        /* Until "during startup" has run, poll without waiting. */
+        /* Twisted's `t = self.running and t2`: once "shutdown" has
+         * crashed the loop (running is false), this last pass must not
+         * wait. */
         reactor_do_iteration(r, r->running ? t : 0.0);
     }
 }
@@ -327,19 +357,31 @@ int reactor_run(struct reactor_base *r, bool install_signal_handlers)
 
 /* ---- IReactorFDSet, through the method table ------------------------ */
 
-void reactor_do_iteration(struct reactor_base *r, double timeout)
+int reactor_do_iteration(struct reactor_base *r, double timeout)
 {
+    if (!(timeout >= 0))
+        return ERR_INVALID_ARGUMENT; /* negative or NaN */
     r->passes++;
     r->ops->do_iteration(r, timeout);
+    return REACTOR_OK;
+}
+
+/* A descriptor gets its number the first time it is added. */
+static void number(struct reactor_base *r, struct descriptor *d)
+{
+    if (d->serial == 0)
+        d->serial = ++r->last_serial;
 }
 
 int reactor_add_reader(struct reactor_base *r, struct descriptor *d)
 {
+    number(r, d);
     return r->ops->add_reader(r, d);
 }
 
 int reactor_add_writer(struct reactor_base *r, struct descriptor *d)
 {
+    number(r, d);
     return r->ops->add_writer(r, d);
 }
 

@@ -33,7 +33,6 @@ int posix_reactor_base_init(struct posix_reactor_base *p,
 void posix_reactor_base_destroy(struct posix_reactor_base *p);
 
 void posix_wake_up(struct posix_reactor_base *p);
-bool posix_is_internal(struct posix_reactor_base *p, struct descriptor *d);
 void posix_disconnect_selectable(struct posix_reactor_base *p,
                                  struct descriptor *d, int why, bool is_read);
 void posix_handle_signals(struct reactor_base *r);

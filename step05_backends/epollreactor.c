@@ -88,7 +88,7 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
         size_t cap = p->count * 2;
         struct epoll_event *events =
             realloc(self->events, cap * sizeof *events);
-        uintptr_t *owners =
+        uint64_t *owners =
             events ? realloc(self->owners, cap * sizeof *owners) : NULL;
         if (events)
             self->events = events;

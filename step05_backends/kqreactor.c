@@ -13,6 +13,7 @@
 #include "kqreactor.h"
 
 #include <errno.h>
+#include <math.h> /* isinf: a macro, no libm */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +73,7 @@ static void kqueue_do_kevent(struct reactor_base *r, double timeout)
     size_t want = 2 * p->count; /* two filters per fd at most */
     if (self->cap_events < want) {
         struct kevent *events = realloc(self->events, want * sizeof *events);
-        uintptr_t *owners =
+        uint64_t *owners =
             events ? realloc(self->owners, want * sizeof *owners) : NULL;
         if (events)
             self->events = events;
@@ -81,8 +82,8 @@ static void kqueue_do_kevent(struct reactor_base *r, double timeout)
             self->cap_events = want;
         }
     }
-    struct timespec ts, *tsp = NULL;
-    if (timeout >= 0) {
+    struct timespec ts, *tsp = NULL; /* NULL: wait forever */
+    if (!isinf(timeout)) {
         ts = to_timespec(timeout);
         tsp = &ts;
     }

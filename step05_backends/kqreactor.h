@@ -13,7 +13,7 @@ struct kqueue_reactor {
     struct poll_like_reactor base; /* "inherits" _PollLikeMixin */
     int kq;
     struct kevent *events; /* what one kevent() call returns */
-    uintptr_t *owners;     /* who owned each event's fd then */
+    uint64_t *owners;       /* who owned each event's fd then */
     size_t cap_events;
 };
 

@@ -19,7 +19,7 @@
 struct ready {
     int fd;
     unsigned events;
-    uintptr_t owner;
+    uint64_t owner;
 };
 
 static struct poll_reactor *self_of(struct reactor_base *r)

@@ -35,7 +35,6 @@ void posix_reactor_base_destroy(struct posix_reactor_base *p);
 
 void posix_wake_up(struct posix_reactor_base *p);
 void posix_reactor_wake_up(struct reactor_base *r); /* for reactor_ops */
-bool posix_is_internal(struct posix_reactor_base *p, struct descriptor *d);
 void posix_disconnect_selectable(struct posix_reactor_base *p,
                                  struct descriptor *d, int why, bool is_read);
 void posix_handle_signals(struct reactor_base *r);
@@ -94,17 +93,17 @@ size_t poll_like_get_writers(struct reactor_base *r, struct descriptor **out,
 size_t poll_like_remove_all(struct reactor_base *r, struct descriptor **out,
                             size_t cap);
 
-/* Who has `fd` now, as a number to compare with later (0: nobody).
- * Taken when the wait returns, before any callback runs. */
-uintptr_t poll_like_owner(const struct poll_like_reactor *p, int fd);
+/* Who has `fd` now: its descriptor's serial (0: nobody).  Taken when
+ * the wait returns, before any callback runs, to compare with later. */
+uint64_t poll_like_owner(const struct poll_like_reactor *p, int fd);
 
 /* _doReadOrWrite: `events` came for `fd`, whose owner was `owner` when
  * the wait returned; call do_read and/or do_write, or disconnect. */
 void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
-                                unsigned events, uintptr_t owner);
+                                unsigned events, uint64_t owner);
 
 /* A timeout in seconds as whole milliseconds for poll and epoll_wait:
- * rounded up, and -1 for "forever". */
+ * rounded up, and -1 for INFINITY, "forever". */
 int timeout_to_ms(double seconds);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h> /* isinf: a macro, no libm */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,10 +160,11 @@ static void select_preen_descriptors(struct select_reactor *self)
             struct descriptor *d = sets[s][fd].d;
             if (!d)
                 continue;
+            uint64_t serial = d->serial; /* d may be freed below */
             fprintf(stderr, "bad descriptor fd %d\n", fd);
             posix_disconnect_selectable(&self->posix, d, -EBADF, false);
-            if (sets[s][fd].d == d) /* its fileno() may have changed */
-                sets[s][fd].d = NULL;
+            if (sets[s][fd].d && sets[s][fd].d->serial == serial)
+                sets[s][fd].d = NULL; /* its fileno() had changed */
         }
     }
     shrink_max_fd(self);
@@ -182,15 +184,15 @@ static void do_read_or_write(struct select_reactor *self,
 
 /* Call do_read (or do_write) on each ready descriptor.  A callback may
  * remove others, or put a new descriptor on a reused fd: only the one
- * select() was asked about, and only while it is still registered, is
- * called (Twisted's `if selectable not in fdset: continue`).  One that
- * removed and re-added itself is still the one asked about. */
+ * select() was asked about (the same serial), and only while it is still
+ * registered, is called (Twisted's `if selectable not in fdset:
+ * continue`).  One that removed and re-added itself keeps its serial. */
 static void dispatch(struct select_reactor *self, fd_set *ready,
                      struct select_slot *slots, int nfds, bool is_read)
 {
     for (int fd = 0; fd < nfds; fd++)
         if (FD_ISSET(fd, ready) && slots[fd].d &&
-            slots[fd].d == slots[fd].asked)
+            slots[fd].d->serial == slots[fd].asked)
             do_read_or_write(self, slots[fd].d, is_read);
 }
 
@@ -199,7 +201,7 @@ static void trace_pass(struct select_reactor *self, double timeout, int nfds,
                        int ready, fd_set *readable, fd_set *writable)
 {
     char wait[32] = "forever", what[160] = "";
-    if (timeout >= 0)
+    if (!isinf(timeout))
         snprintf(wait, sizeof wait, "%.6fs", timeout);
     size_t used = 0;
     for (int writing = 0; writing < 2; writing++)
@@ -214,39 +216,41 @@ static void trace_pass(struct select_reactor *self, double timeout, int nfds,
             used ? what : " nothing to do");
 }
 
-/* One pass: build the sets, wait, dispatch.  timeout < 0 waits forever. */
+/* One pass: build the sets, wait, dispatch.  An infinite timeout waits
+ * forever (Python's None). */
 static void select_do_select(struct reactor_base *r, double timeout)
 {
     struct select_reactor *self = self_of(r);
     fd_set readable, writable;
-    int nfds, ready;
-    for (;;) {
-        FD_ZERO(&readable);
-        FD_ZERO(&writable);
-        for (int fd = 0; fd <= self->max_fd; fd++) {
-            if ((self->reads[fd].asked = self->reads[fd].d))
-                FD_SET(fd, &readable);
-            if ((self->writes[fd].asked = self->writes[fd].d))
-                FD_SET(fd, &writable);
-        }
-        nfds = self->max_fd + 1;
-        struct timeval tv, *tvp = NULL;
-        if (timeout >= 0) {
-            tv = to_timeval(timeout);
-            tvp = &tv;
-        }
-        ready = select(nfds, &readable, &writable, NULL, tvp);
-        if (ready >= 0)
-            break;
-        if (errno == EBADF) {
-            select_preen_descriptors(self);
-            continue;
-        }
-        /* EINTR: a signal, whose byte waits in the waker pipe for the
-         * next pass.  Anything else: Twisted logs it and goes on. */
+    FD_ZERO(&readable);
+    FD_ZERO(&writable);
+    for (int fd = 0; fd <= self->max_fd; fd++) {
+        struct descriptor *rd = self->reads[fd].d;
+        struct descriptor *wr = self->writes[fd].d;
+        self->reads[fd].asked = rd ? rd->serial : 0;
+        self->writes[fd].asked = wr ? wr->serial : 0;
+        if (rd)
+            FD_SET(fd, &readable);
+        if (wr)
+            FD_SET(fd, &writable);
+    }
+    int nfds = self->max_fd + 1;
+    struct timeval tv, *tvp = NULL; /* NULL: wait forever */
+    if (!isinf(timeout)) {
+        tv = to_timeval(timeout);
+        tvp = &tv;
+    }
+    int ready = select(nfds, &readable, &writable, NULL, tvp);
+    if (ready < 0) {
         int err = errno;
-        if (err != EINTR)
+        if (err == EBADF) /* a registered fd was closed behind our back */
+            select_preen_descriptors(self);
+        else if (err != EINTR) /* Twisted logs it and goes on */
             fprintf(stderr, "select: %s\n", strerror(err));
+        /* EINTR: a signal, whose byte is in the waker pipe for the next
+         * pass.  EBADF: Twisted preens and selects again; here the pass
+         * ends, for the disconnections may have called stop(), which
+         * runUntilCurrent must see before anything waits again. */
         if (r->trace)
             fprintf(stderr, "[trace] pass %lu: select: %s\n", r->passes,
                     strerror(err));

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <math.h> /* INFINITY, NAN */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,9 @@ static void test_run_after_stop_is_ReactorNotRestartable(void)
 
 static void crash_it(void *arg) { reactor_crash(arg); }
 
+static struct reactor_base *watched;
+static void note_running(void *arg);
+
 static void test_crash_ends_run_without_shutdown_and_allows_rerun(void)
 {
     struct reactor_base *r = new_reactor();
@@ -183,10 +187,13 @@ static void test_crash_ends_run_without_shutdown_and_allows_rerun(void)
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
     CHECK(strcmp(events, "") == 0); /* no shutdown triggers */
     CHECK(!r->running);
-    /* A crashed reactor was never stopped: it may run again. */
+    /* A crashed reactor was never stopped: it may run again, and "during
+     * startup" (which crash re-armed) makes it running again. */
+    watched = r;
+    reactor_call_when_running(r, note_running, NULL, NULL);
     reactor_call_when_running(r, stop_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
-    CHECK(strcmp(events, "before") == 0);
+    CHECK(strcmp(events, "during(running),before") == 0);
     reactor_free(r);
 }
 
@@ -208,7 +215,6 @@ static void test_errors_have_twisted_names_and_messages(void)
 
 /* ---- system event triggers ------------------------------------------- */
 
-static struct reactor_base *watched;
 static void note_running(void *arg)
 {
     (void)arg;
@@ -406,8 +412,8 @@ static void test_descriptor_added_during_dispatch_waits_for_next_pass(void)
     struct reactor_base *r = new_reactor();
     int wa, wb;
     struct probe a = readable_probe(r, &wa), b = readable_probe(r, &wb);
-    /* a adds b; b's fd is higher, so a loop that did not check would
-     * reach it later in this very pass. */
+    /* a adds b, ready, with a higher fd, later in this very dispatch
+     * loop; but the wait was not asked about b, so b waits its turn. */
     if (b.fd < a.fd) {
         struct probe t = a;
         a = b;
@@ -428,13 +434,13 @@ static void test_descriptor_added_during_dispatch_waits_for_next_pass(void)
  * which the kernel hands the same number; a new descriptor is put there,
  * ready.  It was not what select() was asked about: not called yet. */
 static struct probe newcomer;
+static int newcomer_peer;
 static int replace_other(struct probe *self)
 {
     struct probe *old = self->other;
     reactor_remove_reader(self->reactor, &old->base);
     close(old->fd);
-    int w;
-    newcomer = readable_probe(self->reactor, &w);
+    newcomer = readable_probe(self->reactor, &newcomer_peer);
     CHECK(newcomer.fd == old->fd);
     reactor_add_reader(self->reactor, &newcomer.base);
     self->on_read = NULL;
@@ -455,7 +461,8 @@ static void test_new_descriptor_on_a_reused_fd_waits_for_next_pass(void)
     reactor_iterate(r, 0);
     CHECK(newcomer.reads == 1);
     reactor_free(r);
-    close(a.fd), close(newcomer.fd), close(wa), close(wb);
+    close(a.fd), close(newcomer.fd), close(newcomer_peer), close(wa),
+        close(wb);
 }
 
 static int done_reading(struct probe *self)
@@ -506,7 +513,8 @@ static void test_fileno_gone_to_minus_one_is_ConnectionFdescWentAway(void)
 }
 
 /* A registered fd closed behind the reactor's back makes select() fail
- * with EBADF; the reactor finds it, disconnects it, serves the rest. */
+ * with EBADF; the reactor finds it and disconnects it, ending that pass
+ * there, and serves the rest in the next. */
 static void test_closed_fd_is_preened_and_others_keep_working(void)
 {
     struct reactor_base *r = new_reactor();
@@ -517,6 +525,7 @@ static void test_closed_fd_is_preened_and_others_keep_working(void)
     close(a.fd); /* a still says fileno() == its old fd */
     reactor_iterate(r, 0);
     CHECK(a.lost == 1 && a.lost_reason == -EBADF);
+    reactor_iterate(r, 0);
     CHECK(a.reads == 0);
     CHECK(b.reads == 1 && b.lost == 0);
     reactor_free(r);
@@ -540,7 +549,7 @@ static void test_wake_up_ends_a_wait_forever(void)
 {
     struct reactor_base *r = new_reactor();
     posix_wake_up((struct posix_reactor_base *)r);
-    reactor_iterate(r, -1); /* would hang (and time out) without it */
+    reactor_iterate(r, INFINITY); /* would hang without the wake-up */
     CHECK(r->passes == 1);
     reactor_free(r);
 }
@@ -567,7 +576,133 @@ static void test_sigterm_stops_the_reactor_through_the_waker(void)
     reactor_free(r);
 }
 
+/* So many SIGCHLDs that the waker pipe is full, then SIGTERM: its byte
+ * finds no room, but the stop it asks for must not be lost. */
+static void flood_then_sigterm(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 70000; i++)
+        raise(SIGCHLD);
+    raise(SIGTERM);
+}
+
+static void test_sigterm_after_a_flood_of_sigchld_still_stops(void)
+{
+    struct reactor_base *r = new_reactor();
+    reactor_add_system_event_trigger(r, PHASE_AFTER, "shutdown", note_after,
+                                     NULL, NULL);
+    reactor_call_when_running(r, flood_then_sigterm, NULL, NULL);
+    CHECK_ERR(reactor_run(r, true), REACTOR_OK); /* else: the alarm */
+    CHECK(strcmp(events, "after") == 0);
+    reactor_free(r);
+}
+
+/* A program (or a debugger) that handles SIGINT itself keeps it. */
+static volatile sig_atomic_t own_sigints;
+static void own_sigint_handler(int signo)
+{
+    (void)signo;
+    own_sigints++;
+}
+
+static void raise_sigint_then_stop(void *arg)
+{
+    raise(SIGINT);
+    reactor_stop(arg);
+}
+
+static void test_sigint_handler_already_installed_is_left_alone(void)
+{
+    struct reactor_base *r = new_reactor();
+    struct sigaction sa = {.sa_handler = own_sigint_handler};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    reactor_call_when_running(r, raise_sigint_then_stop, r, NULL);
+    CHECK_ERR(reactor_run(r, true), REACTOR_OK);
+    CHECK(own_sigints == 1);
+    struct sigaction now;
+    sigaction(SIGINT, NULL, &now);
+    CHECK(now.sa_handler == own_sigint_handler);
+    signal(SIGINT, SIG_DFL);
+    reactor_free(r);
+}
+
+static void test_iterate_with_a_negative_or_NaN_delay_is_refused(void)
+{
+    struct reactor_base *r = new_reactor();
+    CHECK_ERR(reactor_iterate(r, -0.001), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_iterate(r, NAN), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_do_iteration(r, -1), ERR_INVALID_ARGUMENT);
+    CHECK(r->passes == 0); /* none of them waited */
+    CHECK_ERR(reactor_iterate(r, 0), REACTOR_OK);
+    reactor_free(r);
+}
+
+/* At shutdown, one descriptor's connection_lost removes and frees
+ * another (a proxy and its backend): disconnectAll must not touch the
+ * freed one afterwards.  AddressSanitizer would catch it. */
+static int partner_lost;
+static void partner_connection_lost(struct descriptor *d, int reason)
+{
+    (void)d, (void)reason;
+    partner_lost++;
+}
+static const struct descriptor_ops partner_ops = {
+    .fileno = probe_fileno,
+    .do_read = probe_do_read,
+    .do_write = probe_do_write,
+    .connection_lost = partner_connection_lost,
+};
+
+static struct probe *doomed;
+static void lost_and_frees_partner(struct descriptor *d, int reason)
+{
+    probe_connection_lost(d, reason);
+    if (doomed) {
+        reactor_remove_reader(doomed->reactor, &doomed->base);
+        close(doomed->fd);
+        free(doomed);
+        doomed = NULL;
+    }
+}
+static const struct descriptor_ops frees_partner_ops = {
+    .fileno = probe_fileno,
+    .do_read = probe_do_read,
+    .do_write = probe_do_write,
+    .connection_lost = lost_and_frees_partner,
+};
+
+static void test_connection_lost_that_frees_another_at_shutdown_is_safe(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa);
+    a.base.ops = &frees_partner_ops; /* the lower fd: disconnected first */
+    doomed = malloc(sizeof *doomed);
+    *doomed = readable_probe(r, &wb);
+    doomed->base.ops = &partner_ops;
+    reactor_add_reader(r, &a.base);
+    reactor_add_reader(r, &doomed->base);
+    reactor_call_when_running(r, stop_it, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    CHECK(a.lost == 1);
+    CHECK(doomed == NULL && partner_lost == 0);
+    struct descriptor *left[4];
+    CHECK(reactor_get_readers(r, left, 4) == 1); /* the waker alone */
+    reactor_free(r);
+    close(a.fd), close(wa), close(wb);
+}
+
 /* ---- the runner ------------------------------------------------------ */
+
+/* A test that would hang (a wake-up that never comes) fails instead. */
+static void on_alarm(int signo)
+{
+    (void)signo;
+    static const char msg[] = "FAIL: timed out after 10 s\n";
+    (void)!write(1, msg, sizeof msg - 1);
+    _exit(1);
+}
 
 #define TEST(name) {#name, test_##name}
 static const struct {
@@ -597,17 +732,25 @@ static const struct {
     TEST(shutdown_disconnects_every_descriptor),
     TEST(wake_up_ends_a_wait_forever),
     TEST(sigterm_stops_the_reactor_through_the_waker),
+    TEST(sigterm_after_a_flood_of_sigchld_still_stops),
+    TEST(sigint_handler_already_installed_is_left_alone),
+    TEST(iterate_with_a_negative_or_NaN_delay_is_refused),
+    TEST(connection_lost_that_frees_another_at_shutdown_is_safe),
 };
 
 int main(int argc, char **argv)
 {
+    signal(SIGPIPE, SIG_IGN); /* a write to a closed peer: EPIPE */
+    signal(SIGALRM, on_alarm);
     int ran = 0;
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         if (argc > 1 && strcmp(argv[1], tests[i].name) != 0)
             continue;
         events[0] = '\0';
         int before = failures;
+        alarm(10);
         tests[i].fn();
+        alarm(0);
         printf("%s: %s\n", failures == before ? "PASS" : "FAIL",
                tests[i].name);
         ran++;

@@ -25,6 +25,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +81,8 @@ static void perform(const char *line, const char *indent)
 
     /* The operations without an ID. */
     if (strcmp(op, "timeout") == 0) {
-        double t = reactor_timeout(reactor); /* negative: Python's None */
-        if (t < 0)
+        double t = reactor_timeout(reactor); /* INFINITY: Python's None */
+        if (isinf(t))
             printf("%stimeout: None\n", indent);
         else
             printf("%stimeout: %.6f\n", indent, t);
