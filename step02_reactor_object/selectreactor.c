@@ -292,8 +292,10 @@ struct reactor_base *select_reactor_new(void)
     if (!self)
         return NULL;
     self->max_fd = -1;
-    if (posix_reactor_base_init(&self->posix, &select_reactor_ops)) {
+    int err = posix_reactor_base_init(&self->posix, &select_reactor_ops);
+    if (err) {
         free(self);
+        errno = reactor_error_to_errno(err); /* NULL says failed; errno why */
         return NULL;
     }
     return &self->posix.base;

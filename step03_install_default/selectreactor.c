@@ -294,8 +294,10 @@ struct reactor_base *select_reactor_new(void)
     if (!self)
         return NULL;
     self->max_fd = -1;
-    if (posix_reactor_base_init(&self->posix, &select_reactor_ops)) {
+    int err = posix_reactor_base_init(&self->posix, &select_reactor_ops);
+    if (err) {
         free(self);
+        errno = reactor_error_to_errno(err); /* NULL says failed; errno why */
         return NULL;
     }
     return &self->posix.base;
@@ -307,7 +309,7 @@ int select_install(void)
 {
     struct reactor_base *r = select_reactor_new();
     if (!r)
-        return ERR_NO_MEMORY;
+        return errno == ENOMEM ? ERR_NO_MEMORY : ERR_SYSTEM;
     int err = install_reactor(r);
     if (err)
         reactor_free(r);

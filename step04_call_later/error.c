@@ -1,6 +1,7 @@
 /* error.c: names and messages for the codes in error.h. */
 #include "error.h"
 
+#include <errno.h>
 #include <string.h>
 
 static const struct {
@@ -49,6 +50,20 @@ const char *reactor_error_name(reactor_error e)
 const char *reactor_error_message(reactor_error e)
 {
     return known(e) ? errors[e].message : "unknown error code";
+}
+
+int reactor_error_to_errno(reactor_error e)
+{
+    switch (e) {
+    case ERR_NO_MEMORY:
+        return ENOMEM;
+    case ERR_SYSTEM:
+        return errno;
+    case ERR_FD_OUT_OF_RANGE: /* too many files open for select() */
+        return EMFILE;
+    default:
+        return EINVAL;
+    }
 }
 
 const char *reason_name(int reason)

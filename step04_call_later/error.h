@@ -43,6 +43,10 @@ enum {
     CONNECTION_FDESC_WENT_AWAY = 3 /* error.ConnectionFdescWentAway */
 };
 
+/* For a function that can only return NULL: the errno value that says
+ * why `e` happened (ERR_SYSTEM: errno as it is). */
+int reactor_error_to_errno(reactor_error e);
+
 /* "ConnectionDone", "ConnectionLost", or strerror(-reason). */
 const char *reason_name(int reason);
 

@@ -9,6 +9,7 @@
 
 #include "base.h"
 
+#include <errno.h>
 #include <math.h> /* INFINITY: a macro, no libm */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,8 +123,11 @@ int reactor_base_init(struct reactor_base *r, const struct reactor_ops *ops)
 {
     *r = (struct reactor_base){
         .ops = ops, .stopped = true, .seconds = monotonic_seconds};
-    if (pthread_mutex_init(&r->thread_lock, NULL) != 0)
+    int failed = pthread_mutex_init(&r->thread_lock, NULL);
+    if (failed) {
+        errno = failed; /* pthreads return the error instead */
         return ERR_SYSTEM;
+    }
     const char *trace = getenv("REACTOR_TRACE");
     r->trace = trace && *trace && strcmp(trace, "0") != 0;
     /* "running" becomes true in the "during startup" phase, and the

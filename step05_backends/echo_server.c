@@ -508,8 +508,8 @@ static int install_named(const char *argv0, const char *name)
         print_reactor_types(stderr);
     } else if (err) {
         fprintf(stderr, "%s: The specified reactor cannot be used, failed "
-                        "with error: %s: %s.\n", argv0,
-                reactor_error_name(err), reactor_error_message(err));
+                        "with error: %s: %s.\n", argv0, reactor_error_name(err),
+                err == ERR_SYSTEM ? strerror(errno) : reactor_error_message(err));
         print_reactor_types(stderr);
     }
     return err;
@@ -519,7 +519,9 @@ int main(int argc, char **argv)
 {
     int port = -1;
     double idle_timeout = -1, heartbeat_every = -1; /* -1: the default */
-    const char *name = getenv("REACTOR");
+    const char *name = getenv("REACTOR"); /* REACTOR= (empty): unset */
+    if (name && !*name)
+        name = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
             port = atoi(argv[++i]);
@@ -548,14 +550,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: times must be 0..1000000 seconds\n", argv[0]);
         return 2;
     }
-    if (name && *name && install_named(argv[0], name))
+    if (name && install_named(argv[0], name)) /* --reactor '' is refused */
         return 2;
     signal(SIGPIPE, SIG_IGN); /* EPIPE instead, as in Python */
 
     /* The first use: installs the default unless a name was given. */
     if (!global_reactor()) {
-        fprintf(stderr, "%s: could not install the default reactor\n",
-                argv[0]);
+        fprintf(stderr, "%s: could not install the default reactor: %s\n",
+                argv[0], strerror(errno));
         return 1;
     }
     struct server s = {.idle_timeout = idle_timeout,

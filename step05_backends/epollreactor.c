@@ -165,12 +165,16 @@ struct reactor_base *epoll_reactor_new(void)
     if (!self)
         return NULL;
     self->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (self->epfd < 0 ||
-        poll_like_init(&self->base, &epoll_reactor_ops, epoll_update)) {
+    int err = self->epfd < 0
+                  ? ERR_SYSTEM
+                  : poll_like_init(&self->base, &epoll_reactor_ops, epoll_update);
+    if (err) {
+        int why = reactor_error_to_errno(err); /* NULL says failed; errno why */
         if (self->epfd >= 0)
             close(self->epfd);
         free(self->base.fds);
         free(self);
+        errno = why;
         return NULL;
     }
     return &self->base.posix.base;
@@ -186,7 +190,9 @@ int epoll_install(void)
 {
     struct reactor_base *r = epoll_reactor_new();
     if (!r)
-        return HAVE_EPOLL ? ERR_NO_MEMORY : ERR_REACTOR_UNAVAILABLE;
+        return !HAVE_EPOLL         ? ERR_REACTOR_UNAVAILABLE
+               : errno == ENOMEM ? ERR_NO_MEMORY
+                                 : ERR_SYSTEM;
     int err = install_reactor(r);
     if (err)
         reactor_free(r);

@@ -157,12 +157,16 @@ struct reactor_base *kqueue_reactor_new(void)
     if (!self)
         return NULL;
     self->kq = kqueue();
-    if (self->kq < 0 ||
-        poll_like_init(&self->base, &kqueue_reactor_ops, kqueue_update)) {
+    int err = self->kq < 0
+                  ? ERR_SYSTEM
+                  : poll_like_init(&self->base, &kqueue_reactor_ops, kqueue_update);
+    if (err) {
+        int why = reactor_error_to_errno(err); /* NULL says failed; errno why */
         if (self->kq >= 0)
             close(self->kq);
         free(self->base.fds);
         free(self);
+        errno = why;
         return NULL;
     }
     return &self->base.posix.base;
@@ -178,7 +182,9 @@ int kqueue_install(void)
 {
     struct reactor_base *r = kqueue_reactor_new();
     if (!r)
-        return HAVE_KQUEUE ? ERR_NO_MEMORY : ERR_REACTOR_UNAVAILABLE;
+        return !HAVE_KQUEUE         ? ERR_REACTOR_UNAVAILABLE
+               : errno == ENOMEM ? ERR_NO_MEMORY
+                                 : ERR_SYSTEM;
     int err = install_reactor(r);
     if (err)
         reactor_free(r);

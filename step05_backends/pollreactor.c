@@ -143,11 +143,13 @@ struct reactor_base *poll_reactor_new(void)
     struct poll_reactor *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
-    if (poll_like_init(&self->base, &poll_reactor_ops, poll_update)) {
+    int err = poll_like_init(&self->base, &poll_reactor_ops, poll_update);
+    if (err) {
         free(self->base.fds); /* what adding the waker may have made */
         free(self->pfds);
         free(self->slot);
         free(self);
+        errno = reactor_error_to_errno(err); /* NULL says failed; errno why */
         return NULL;
     }
     return &self->base.posix.base;
@@ -157,7 +159,7 @@ int poll_install(void)
 {
     struct reactor_base *r = poll_reactor_new();
     if (!r)
-        return ERR_NO_MEMORY;
+        return errno == ENOMEM ? ERR_NO_MEMORY : ERR_SYSTEM;
     int err = install_reactor(r);
     if (err)
         reactor_free(r);
