@@ -295,9 +295,9 @@ void reactor_run_until_current(struct reactor_base *r)
     insert_new_delayed_calls(r);
     size_t ran = run_due_calls(r);
     if (r->trace)
-        fprintf(stderr, "[trace] runUntilCurrent: %zu calls run, %zu "
-                        "pending\n",
-                ran, r->pending_timed_calls.len + r->n_new);
+        fprintf(stderr, "[trace] runUntilCurrent: %zu calls run, %zu in "
+                        "the heap, %zu new\n",
+                ran, r->pending_timed_calls.len, r->n_new);
     if (r->just_stopped) {
         r->just_stopped = false;
         reactor_fire_system_event(r, "shutdown");

@@ -43,8 +43,10 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
         *keep = NULL;
     if (!fn)
         return ERR_INVALID_ARGUMENT;
+    /* Twisted asserts delay >= 0 (so NaN fails) but takes infinity, and
+     * getTime() is then inf; here a delay must be finite too. */
     if (!(delay >= 0) || !isfinite(delay))
-        return ERR_INVALID_DELAY; /* Twisted: AssertionError; NaN too */
+        return ERR_INVALID_DELAY;
     /* Allocate now all that inserting it into the heap will need, so
      * that moving it there later cannot fail. */
     struct timer_heap *heap = &r->pending_timed_calls;
@@ -159,9 +161,10 @@ int delayed_call_reset(struct delayed_call *call, double seconds_from_now)
     int err = check_active(call);
     if (err)
         return err;
-    if (!isfinite(seconds_from_now))
+    double time = reactor_seconds(call->reactor) + seconds_from_now;
+    if (!isfinite(time))
         return ERR_INVALID_DELAY;
-    move(call, reactor_seconds(call->reactor) + seconds_from_now);
+    move(call, time);
     return REACTOR_OK;
 }
 
@@ -171,9 +174,10 @@ int delayed_call_delay(struct delayed_call *call, double seconds_later)
     int err = check_active(call);
     if (err)
         return err;
-    if (!isfinite(seconds_later))
+    double time = call->time + seconds_later;
+    if (!isfinite(time)) /* also a finite step that overflows */
         return ERR_INVALID_DELAY;
-    move(call, call->time + seconds_later);
+    move(call, time);
     return REACTOR_OK;
 }
 

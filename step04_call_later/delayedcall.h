@@ -9,6 +9,8 @@
  *     give it back with delayed_call_release(call), every function below
  *     is safe on it, however long ago it ran or was cancelled: they
  *     answer ERR_ALREADY_CALLED, ERR_ALREADY_CANCELLED, or false.
+ * A callback may cancel, move or release any call, itself included, and
+ * make new ones; it must not free the reactor that is running it.
  */
 #ifndef DELAYEDCALL_H
 #define DELAYEDCALL_H

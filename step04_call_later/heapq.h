@@ -21,7 +21,8 @@ struct delayed_call;
 
 struct heap_entry {
     double time;  /* when the call runs */
-    uint64_t seq; /* breaks ties: equal times run first-scheduled first */
+    uint64_t seq; /* breaks ties: equal times run in callLater order
+                     (reset and delay keep a call's place among equals) */
     struct delayed_call *call;
 };
 

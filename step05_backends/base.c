@@ -330,8 +330,9 @@ static void run_thread_calls(struct reactor_base *r)
     }
     pthread_mutex_unlock(&r->thread_lock);
     free(calls);
-    if (more)
-        reactor_wake_up(r); /* their wake-up byte may be read already */
+    if (more) /* as Twisted does; their own wake-up bytes are still in the
+               * pipe, so this one only makes sure */
+        reactor_wake_up(r);
 }
 
 /* ---- the main loop -------------------------------------------------- */
@@ -373,9 +374,9 @@ void reactor_run_until_current(struct reactor_base *r)
     insert_new_delayed_calls(r);
     size_t ran = run_due_calls(r);
     if (r->trace)
-        fprintf(stderr, "[trace] runUntilCurrent: %zu calls run, %zu "
-                        "pending\n",
-                ran, r->pending_timed_calls.len + r->n_new);
+        fprintf(stderr, "[trace] runUntilCurrent: %zu calls run, %zu in "
+                        "the heap, %zu new\n",
+                ran, r->pending_timed_calls.len, r->n_new);
     if (r->just_stopped) {
         r->just_stopped = false;
         reactor_fire_system_event(r, "shutdown");

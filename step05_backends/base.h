@@ -113,7 +113,8 @@ int reactor_call_when_running(struct reactor_base *r, trigger_fn fn,
                               void *arg, uint64_t *id);
 
 /* IReactorThreads.callFromThread: safe from any thread.  Calls run in
- * the order they were handed over, in the loop's next pass. */
+ * the order they were handed over, in the loop's next pass.  Every other
+ * thread must have stopped calling it before the reactor is freed. */
 int reactor_call_from_thread(struct reactor_base *r, call_fn fn, void *arg);
 void reactor_wake_up(struct reactor_base *r);
 

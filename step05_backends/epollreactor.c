@@ -12,6 +12,7 @@
 #include "epollreactor.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -51,16 +52,22 @@ static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
     int op = old == 0        ? EPOLL_CTL_ADD
              : new_mask == 0 ? EPOLL_CTL_DEL
                              : EPOLL_CTL_MOD;
-    return epoll_ctl(self->epfd, op, fd, &ev);
+    int rc = epoll_ctl(self->epfd, op, fd, &ev);
+    if (rc < 0 && op != EPOLL_CTL_ADD)
+        self->rebuild = 1; /* the kernel may still hold what we dropped */
+    return rc;
 }
 
 /* A fd closed behind the reactor's back leaves the kernel's set on its
  * own, unless a dup of it is still open: then its events keep coming for
- * a number the reactor no longer knows, and DEL cannot reach them.  Make
- * a new set from the table, as libev does. */
+ * a number the reactor no longer knows (or knows for something else),
+ * and MOD or DEL cannot reach it.  Make a new set from the table, as
+ * libev does.  Everything is added first, and only then are the ones the
+ * kernel refused disconnected: a connection_lost may register more. */
 static void rebuild(struct epoll_reactor *self)
 {
     struct poll_like_reactor *p = &self->base;
+    self->rebuild = 0;
     int epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) {
         perror("epoll_create1");
@@ -68,15 +75,33 @@ static void rebuild(struct epoll_reactor *self)
     }
     close(self->epfd);
     self->epfd = epfd;
+    struct refused {
+        int fd, err;
+        unsigned gen;
+    } *refused = NULL;
+    size_t n_refused = 0;
     for (size_t fd = 0; fd < p->n_fds; fd++) {
         struct selectable *s = &p->fds[fd];
         if (!s->d)
             continue;
         struct epoll_event ev = event_for((int)fd, s->mask, s->gen);
-        if (epoll_ctl(epfd, EPOLL_CTL_ADD, (int)fd, &ev) < 0)
-            posix_disconnect_selectable(&p->posix, s->d, -errno, false);
+        if (epoll_ctl(epfd, EPOLL_CTL_ADD, (int)fd, &ev) == 0)
+            continue;
+        struct refused *more =
+            realloc(refused, (n_refused + 1) * sizeof *refused);
+        if (!more)
+            break; /* it stays in the table; its fd stays silent */
+        refused = more;
+        refused[n_refused++] =
+            (struct refused){.fd = (int)fd, .err = errno, .gen = s->gen};
     }
-    self->rebuild = 0;
+    for (size_t i = 0; i < n_refused; i++) {
+        struct selectable *s = &p->fds[refused[i].fd];
+        if (s->d && s->gen == refused[i].gen) /* not changed meanwhile */
+            posix_disconnect_selectable(&p->posix, s->d, -refused[i].err,
+                                        false);
+    }
+    free(refused);
 }
 
 /* doPoll */
@@ -88,12 +113,12 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
         size_t cap = p->count * 2;
         struct epoll_event *events =
             realloc(self->events, cap * sizeof *events);
-        uint64_t *owners =
-            events ? realloc(self->owners, cap * sizeof *owners) : NULL;
+        unsigned *regs =
+            events ? realloc(self->registrations, cap * sizeof *regs) : NULL;
         if (events)
             self->events = events;
-        if (owners) {
-            self->owners = owners;
+        if (regs) {
+            self->registrations = regs;
             self->cap_events = cap;
         }
     }
@@ -104,17 +129,20 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
             perror("epoll_wait");
         return;
     }
-    /* Before any callback runs: who owns each fd now. */
+    /* Before any callback runs: is each event from the registration the
+     * table has now (the same generation, no interest it has dropped)?
+     * If not, the kernel holds something stale: drop it, rebuild. */
     for (int i = 0; i < n; i++) {
         int fd = (int)(uint32_t)self->events[i].data.u64;
         unsigned gen = (unsigned)(self->events[i].data.u64 >> 32);
-        self->owners[i] = poll_like_owner(p, fd);
-        if (self->owners[i] && p->fds[fd].gen != gen) {
-            self->owners[i] = 0; /* from an old registration */
+        uint32_t e = self->events[i].events;
+        unsigned mask =
+            poll_like_registration(p, fd) == gen ? p->fds[fd].mask : 0;
+        bool stale = !mask || ((e & EPOLLIN) && !(mask & IO_READ)) ||
+                     ((e & EPOLLOUT) && !(mask & IO_WRITE));
+        self->registrations[i] = stale ? 0 : gen;
+        if (stale)
             self->rebuild = 1;
-        } else if (!self->owners[i]) {
-            self->rebuild = 1;
-        }
     }
     if (r->trace)
         fprintf(stderr, "[trace] pass %lu: epoll_wait(%zu fds, timeout=%d "
@@ -126,7 +154,7 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
                           (e & EPOLLOUT ? IO_WRITE : 0) |
                           (e & (EPOLLHUP | EPOLLERR) ? IO_HANGUP : 0);
         poll_like_do_read_or_write(p, (int)(uint32_t)self->events[i].data.u64,
-                                   events, self->owners[i]);
+                                   events, self->registrations[i]);
     }
     if (self->rebuild)
         rebuild(self);
@@ -139,7 +167,7 @@ static void epoll_destroy(struct reactor_base *r)
     if (self->epfd >= 0)
         close(self->epfd);
     free(self->events);
-    free(self->owners);
+    free(self->registrations);
     free(self);
 }
 
@@ -164,15 +192,22 @@ struct reactor_base *epoll_reactor_new(void)
     struct epoll_reactor *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
+    /* Room for events from the start: epoll_wait refuses a count of 0. */
+    self->cap_events = 64;
+    self->events = calloc(self->cap_events, sizeof *self->events);
+    self->registrations = calloc(self->cap_events, sizeof(unsigned));
     self->epfd = epoll_create1(EPOLL_CLOEXEC);
-    int err = self->epfd < 0
-                  ? ERR_SYSTEM
-                  : poll_like_init(&self->base, &epoll_reactor_ops, epoll_update);
+    int err = !self->events || !self->registrations ? ERR_NO_MEMORY
+              : self->epfd < 0                      ? ERR_SYSTEM
+                  : poll_like_init(&self->base, &epoll_reactor_ops,
+                                   epoll_update);
     if (err) {
         int why = reactor_error_to_errno(err); /* NULL says failed; errno why */
         if (self->epfd >= 0)
             close(self->epfd);
         free(self->base.fds);
+        free(self->events);
+        free(self->registrations);
         free(self);
         errno = why;
         return NULL;

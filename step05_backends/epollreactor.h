@@ -12,7 +12,7 @@ struct epoll_reactor {
     struct poll_like_reactor base; /* "inherits" _PollLikeMixin */
     int epfd;
     struct epoll_event *events; /* what one epoll_wait returns */
-    uint64_t *owners;            /* who owned each event's fd then */
+    unsigned *registrations;    /* each event's registration, checked */
     size_t cap_events;
     int rebuild; /* a stale event came: make the kernel's set anew */
 };

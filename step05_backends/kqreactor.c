@@ -13,6 +13,7 @@
 #include "kqreactor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h> /* isinf: a macro, no libm */
 #include <stdbool.h>
 #include <stdio.h>
@@ -34,7 +35,9 @@ static struct kqueue_reactor *self_of(struct reactor_base *r)
 }
 
 /* _updateRegistration: one filter added or deleted per interest that
- * changed.  udata carries the registration's generation. */
+ * changed (one per call, as add and remove change one bit: kevent()
+ * stops at the first change that fails).  udata carries the
+ * registration's generation. */
 static int kqueue_update(struct poll_like_reactor *p, int fd, unsigned old,
                          unsigned new_mask)
 {
@@ -73,12 +76,12 @@ static void kqueue_do_kevent(struct reactor_base *r, double timeout)
     size_t want = 2 * p->count; /* two filters per fd at most */
     if (self->cap_events < want) {
         struct kevent *events = realloc(self->events, want * sizeof *events);
-        uint64_t *owners =
-            events ? realloc(self->owners, want * sizeof *owners) : NULL;
+        unsigned *regs =
+            events ? realloc(self->registrations, want * sizeof *regs) : NULL;
         if (events)
             self->events = events;
-        if (owners) {
-            self->owners = owners;
+        if (regs) {
+            self->registrations = regs;
             self->cap_events = want;
         }
     }
@@ -94,12 +97,13 @@ static void kqueue_do_kevent(struct reactor_base *r, double timeout)
             perror("kevent");
         return;
     }
-    for (int i = 0; i < n; i++) { /* before any callback runs */
+    /* Before any callback runs: is each event from the registration the
+     * table has now (the same generation)?  If not, drop it. */
+    for (int i = 0; i < n; i++) {
         int fd = (int)self->events[i].ident;
-        self->owners[i] = poll_like_owner(p, fd);
-        if (self->owners[i] &&
-            p->fds[fd].gen != (unsigned)(uintptr_t)self->events[i].udata)
-            self->owners[i] = 0; /* from an old registration */
+        unsigned gen = (unsigned)(uintptr_t)self->events[i].udata;
+        self->registrations[i] =
+            poll_like_registration(p, fd) == gen ? gen : 0;
     }
     if (r->trace)
         fprintf(stderr, "[trace] pass %lu: kevent(%zu fds) -> %d ready\n",
@@ -108,19 +112,22 @@ static void kqueue_do_kevent(struct reactor_base *r, double timeout)
         const struct kevent *ev = &self->events[i];
         int fd = (int)ev->ident;
         bool eof = ev->flags & EV_EOF;
+        bool reading = self->registrations[i] && (p->fds[fd].mask & IO_READ);
         unsigned events;
-        if (ev->flags & EV_ERROR)
+        if (ev->flags & EV_ERROR) /* only for a changelist; none here */
             events = ev->data == EBADF ? IO_BAD_FD : IO_HANGUP;
         else if (ev->filter == EVFILT_READ)
             events = IO_READ | (eof ? IO_HANGUP : 0); /* drain, then EOF */
         else if (!eof)
             events = IO_WRITE;
-        else /* the peer is gone: a reader learns it from its read side */
-            events = self->owners[i] && (p->fds[fd].mask & IO_READ)
-                         ? 0
-                         : IO_HANGUP;
+        else
+            /* The peer is gone.  A reader learns it from its read filter,
+             * after the input still buffered (Twisted calls doWrite here
+             * instead, which fails); a writer alone has lost it. */
+            events = reading ? 0 : IO_HANGUP;
         if (events)
-            poll_like_do_read_or_write(p, fd, events, self->owners[i]);
+            poll_like_do_read_or_write(p, fd, events,
+                                       self->registrations[i]);
     }
 }
 
@@ -131,7 +138,7 @@ static void kqueue_destroy(struct reactor_base *r)
     if (self->kq >= 0)
         close(self->kq);
     free(self->events);
-    free(self->owners);
+    free(self->registrations);
     free(self);
 }
 
@@ -156,15 +163,24 @@ struct reactor_base *kqueue_reactor_new(void)
     struct kqueue_reactor *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
+    /* Room for events from the start, as for epoll. */
+    self->cap_events = 64;
+    self->events = calloc(self->cap_events, sizeof *self->events);
+    self->registrations = calloc(self->cap_events, sizeof(unsigned));
     self->kq = kqueue();
-    int err = self->kq < 0
-                  ? ERR_SYSTEM
-                  : poll_like_init(&self->base, &kqueue_reactor_ops, kqueue_update);
+    if (self->kq >= 0) /* as epoll's EPOLL_CLOEXEC */
+        fcntl(self->kq, F_SETFD, FD_CLOEXEC);
+    int err = !self->events || !self->registrations ? ERR_NO_MEMORY
+              : self->kq < 0                        ? ERR_SYSTEM
+                  : poll_like_init(&self->base, &kqueue_reactor_ops,
+                                   kqueue_update);
     if (err) {
         int why = reactor_error_to_errno(err); /* NULL says failed; errno why */
         if (self->kq >= 0)
             close(self->kq);
         free(self->base.fds);
+        free(self->events);
+        free(self->registrations);
         free(self);
         errno = why;
         return NULL;

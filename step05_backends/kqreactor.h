@@ -13,7 +13,7 @@ struct kqueue_reactor {
     struct poll_like_reactor base; /* "inherits" _PollLikeMixin */
     int kq;
     struct kevent *events; /* what one kevent() call returns */
-    uint64_t *owners;       /* who owned each event's fd then */
+    unsigned *registrations; /* each event's registration, checked */
     size_t cap_events;
 };
 

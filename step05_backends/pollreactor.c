@@ -19,7 +19,7 @@
 struct ready {
     int fd;
     unsigned events;
-    uint64_t owner;
+    unsigned registration;
 };
 
 static struct poll_reactor *self_of(struct reactor_base *r)
@@ -100,7 +100,9 @@ static void poll_do_poll(struct reactor_base *r, double timeout)
                       (re & POLLNVAL ? IO_BAD_FD : 0);
         int fd = self->pfds[i].fd;
         self->ready[k++] = (struct ready){
-            .fd = fd, .events = ev, .owner = poll_like_owner(&self->base, fd)};
+            .fd = fd,
+            .events = ev,
+            .registration = poll_like_registration(&self->base, fd)};
     }
     if (r->trace)
         fprintf(stderr, "[trace] pass %lu: poll(%zu fds, timeout=%d ms) -> "
@@ -109,7 +111,7 @@ static void poll_do_poll(struct reactor_base *r, double timeout)
     for (size_t i = 0; i < k; i++)
         poll_like_do_read_or_write(&self->base, self->ready[i].fd,
                                    self->ready[i].events,
-                                   self->ready[i].owner);
+                                   self->ready[i].registration);
 }
 
 static void poll_destroy(struct reactor_base *r)

@@ -245,15 +245,17 @@ static struct poll_like_reactor *poll_like_of(struct reactor_base *r)
     return (struct poll_like_reactor *)r;
 }
 
-/* Where `d` is registered, or -1: at its fileno(), or, if that is -1 or
- * changed, wherever the table has it. */
-static int find_fd(const struct poll_like_reactor *p, struct descriptor *d)
+/* Where `d` is registered for `event`, or -1: at its fileno(), or, if
+ * that is -1 or changed, wherever the table has it. */
+static int find_fd(const struct poll_like_reactor *p, struct descriptor *d,
+                   unsigned event)
 {
     int fd = d->ops->fileno(d);
-    if (fd >= 0 && (size_t)fd < p->n_fds && p->fds[fd].d == d)
+    if (fd >= 0 && (size_t)fd < p->n_fds && p->fds[fd].d == d &&
+        (p->fds[fd].mask & event))
         return fd;
     for (size_t i = 0; i < p->n_fds; i++)
-        if (p->fds[i].d == d)
+        if (p->fds[i].d == d && (p->fds[i].mask & event))
             return (int)i;
     return -1;
 }
@@ -297,14 +299,15 @@ static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
 static void poll_like_remove(struct poll_like_reactor *p,
                              struct descriptor *d, unsigned event)
 {
-    int fd = find_fd(p, d);
-    if (fd < 0 || !(p->fds[fd].mask & event))
+    int fd = find_fd(p, d, event);
+    if (fd < 0)
         return; /* not registered for that: nothing to do */
     struct selectable *s = &p->fds[fd];
     unsigned old = s->mask;
     s->mask &= ~event;
-    /* A kernel that refuses (EBADF: the fd was closed already) has
-     * forgotten the fd anyway; the backend deals with any leftovers. */
+    /* The kernel may refuse (EBADF: the fd was closed already).  Then it
+     * has forgotten the fd, unless a dup keeps the file open: epoll
+     * notes that and makes its set anew. */
     (void)p->update(p, fd, old, s->mask);
     if (s->mask == 0) {
         s->d = NULL;
@@ -373,28 +376,30 @@ size_t poll_like_remove_all(struct reactor_base *r, struct descriptor **out,
     return n;
 }
 
-uint64_t poll_like_owner(const struct poll_like_reactor *p, int fd)
+unsigned poll_like_registration(const struct poll_like_reactor *p, int fd)
 {
     if (fd < 0 || (size_t)fd >= p->n_fds || !p->fds[fd].d)
         return 0;
-    return p->fds[fd].d->serial;
+    return p->fds[fd].gen;
 }
 
-/* Is the fd still held by the descriptor the wait answered about (the
- * same serial), and does it still want `event`?  A callback earlier in
- * the pass may have removed it, or put a new descriptor on its reused
- * fd. */
+/* Is fd still in the registration the wait answered about, and does it
+ * still want `event`?  A callback earlier in the pass may have removed
+ * it, or registered something anew on the reused fd number (even the
+ * same descriptor, on a new socket): an event of the old registration
+ * must not reach the new one.  Skipping is safe: whatever is still ready
+ * is reported again next pass. */
 static bool still_wants(const struct poll_like_reactor *p, int fd,
-                        uint64_t owner, unsigned event)
+                        unsigned registration, unsigned event)
 {
-    return owner && poll_like_owner(p, fd) == owner &&
+    return registration && poll_like_registration(p, fd) == registration &&
            (p->fds[fd].mask & event);
 }
 
 void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
-                                unsigned events, uint64_t owner)
+                                unsigned events, unsigned registration)
 {
-    if (!still_wants(p, fd, owner, IO_READ | IO_WRITE))
+    if (!still_wants(p, fd, registration, IO_READ | IO_WRITE))
         return;
     struct descriptor *d = p->fds[fd].d;
     bool reading = p->fds[fd].mask & IO_READ;
@@ -418,13 +423,14 @@ void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
         /* Not after the read disconnected it, nor if it stopped
          * writing meanwhile. */
         if (!why && (events & IO_WRITE) &&
-            still_wants(p, fd, owner, IO_WRITE)) {
+            still_wants(p, fd, registration, IO_WRITE)) {
             why = d->ops->do_write(d);
             in_read = false;
         }
-        /* As select's _doReadOrWrite: closed in the callback, left here. */
-        if (!why && d->ops->fileno(d) == -1 &&
-            still_wants(p, fd, owner, IO_READ | IO_WRITE))
+        /* As select's _doReadOrWrite: closed in the callback, left here
+         * (asked only while still registered: it may be freed if not). */
+        if (!why && still_wants(p, fd, registration, IO_READ | IO_WRITE) &&
+            d->ops->fileno(d) == -1)
             why = CONNECTION_FDESC_WENT_AWAY;
     }
     if (why)

@@ -61,7 +61,8 @@ enum {
 struct selectable {
     struct descriptor *d;
     unsigned mask; /* IO_READ | IO_WRITE */
-    unsigned gen;  /* bumped each time the fd is registered anew */
+    unsigned gen;  /* bumped each time the fd is registered anew: names
+                      one registration (never 0 once registered) */
 };
 
 struct poll_like_reactor {
@@ -93,14 +94,14 @@ size_t poll_like_get_writers(struct reactor_base *r, struct descriptor **out,
 size_t poll_like_remove_all(struct reactor_base *r, struct descriptor **out,
                             size_t cap);
 
-/* Who has `fd` now: its descriptor's serial (0: nobody).  Taken when
- * the wait returns, before any callback runs, to compare with later. */
-uint64_t poll_like_owner(const struct poll_like_reactor *p, int fd);
+/* Which registration `fd` is in now: its generation (0: none).  Taken
+ * when the wait returns, before any callback runs, to compare later. */
+unsigned poll_like_registration(const struct poll_like_reactor *p, int fd);
 
-/* _doReadOrWrite: `events` came for `fd`, whose owner was `owner` when
- * the wait returned; call do_read and/or do_write, or disconnect. */
+/* _doReadOrWrite: `events` came for `fd` in `registration`; call
+ * do_read and/or do_write, or disconnect. */
 void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
-                                unsigned events, uint64_t owner);
+                                unsigned events, unsigned registration);
 
 /* A timeout in seconds as whole milliseconds for poll and epoll_wait:
  * rounded up, and -1 for INFINITY, "forever". */

@@ -44,6 +44,19 @@ static const struct reactor_type *find(const char *name)
     return NULL;
 }
 
+/* The type that "default" stands for here: the one whose install
+ * default.c picks. */
+static const struct reactor_type *resolve(const struct reactor_type *t)
+{
+    size_t n;
+    const struct reactor_type *types = get_reactor_types(&n);
+    for (size_t i = 0; t && !t->new_reactor && i < n; i++)
+        if (types[i].new_reactor &&
+            types[i].install == default_get_install_function())
+            return &types[i];
+    return t;
+}
+
 int install_reactor_by_name(const char *name)
 {
     const struct reactor_type *t = find(name);
@@ -56,7 +69,7 @@ int install_reactor_by_name(const char *name)
 
 struct reactor_base *reactor_new_by_name(const char *name, int *err)
 {
-    const struct reactor_type *t = find(name);
+    const struct reactor_type *t = resolve(find(name));
     *err = !t || !t->new_reactor ? ERR_NO_SUCH_REACTOR
            : !t->available       ? ERR_REACTOR_UNAVAILABLE
                                  : REACTOR_OK;

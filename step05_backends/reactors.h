@@ -16,7 +16,8 @@ struct reactor_type {
     const char *short_name;  /* "select" */
     const char *description; /* as Twisted's plugin says it */
     install_fn install;
-    struct reactor_base *(*new_reactor)(void); /* NULL for "default" */
+    struct reactor_base *(*new_reactor)(void); /* NULL for "default",
+                                                  which names another */
     bool available;                            /* built on this platform */
 };
 

@@ -135,7 +135,7 @@ static size_t select_remove_all(struct reactor_base *r,
 /* A timeout in seconds as a timeval, rounded up to the next microsecond:
  * rounding down would wake the loop a hair early, before what it waits
  * for is due. */
-static struct timeval to_timeval(double seconds)
+struct timeval select_timeval(double seconds)
 {
     if (seconds > 1e8)
         seconds = 1e8; /* three years: keeps the conversion in range */
@@ -173,10 +173,15 @@ static void select_preen_descriptors(struct select_reactor *self)
 /* _doReadOrWrite: call the method; a reason back, or a fileno() gone to
  * -1, means disconnect. */
 static void do_read_or_write(struct select_reactor *self,
-                             struct descriptor *d, bool is_read)
+                             struct select_slot *slots, int fd, bool is_read)
 {
+    struct descriptor *d = slots[fd].d;
+    uint64_t serial = d->serial;
     int why = is_read ? d->ops->do_read(d) : d->ops->do_write(d);
-    if (!why && d->ops->fileno(d) == -1)
+    /* Asked only while it is still registered: one that removed itself
+     * may have been freed since. */
+    if (!why && slots[fd].d && slots[fd].d->serial == serial &&
+        d->ops->fileno(d) == -1)
         why = CONNECTION_FDESC_WENT_AWAY;
     if (why)
         posix_disconnect_selectable(&self->posix, d, why, is_read);
@@ -193,7 +198,7 @@ static void dispatch(struct select_reactor *self, fd_set *ready,
     for (int fd = 0; fd < nfds; fd++)
         if (FD_ISSET(fd, ready) && slots[fd].d &&
             slots[fd].d->serial == slots[fd].asked)
-            do_read_or_write(self, slots[fd].d, is_read);
+            do_read_or_write(self, slots, fd, is_read);
 }
 
 /* REACTOR_TRACE=1: one line per pass, before its dispatch. */
@@ -237,7 +242,7 @@ static void select_do_select(struct reactor_base *r, double timeout)
     int nfds = self->max_fd + 1;
     struct timeval tv, *tvp = NULL; /* NULL: wait forever */
     if (!isinf(timeout)) {
-        tv = to_timeval(timeout);
+        tv = select_timeval(timeout);
         tvp = &tv;
     }
     int ready = select(nfds, &readable, &writable, NULL, tvp);

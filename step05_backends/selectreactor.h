@@ -25,6 +25,10 @@ struct select_reactor {
     int max_fd; /* highest registered fd, -1 if none */
 };
 
+/* A timeout in seconds as select() takes it, rounded up to the next
+ * microsecond (public for its test). */
+struct timeval select_timeval(double seconds);
+
 /* SelectReactor(): a new reactor, waker installed.  NULL on failure. */
 struct reactor_base *select_reactor_new(void);
 

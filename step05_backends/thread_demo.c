@@ -49,14 +49,14 @@ static unsigned long slow_sum_of_squares(unsigned long n)
 }
 
 /* In the worker thread: never touch the reactor except through
- * callFromThread. */
+ * callFromThread (not even global_reactor(), which may install one). */
 static void *worker(void *arg)
 {
-    (void)arg;
+    struct reactor_base *reactor = arg;
     for (int job = 0; job < JOBS; job++) {
         results[job] = (struct result){
             .job = job + 1, .value = slow_sum_of_squares(1000ul * (job + 1))};
-        reactor_call_from_thread(global_reactor(), deliver, &results[job]);
+        reactor_call_from_thread(reactor, deliver, &results[job]);
     }
     return NULL;
 }
@@ -64,7 +64,7 @@ static void *worker(void *arg)
 static void start_worker(void *arg)
 {
     printf("loop: running; starting a worker thread with %d jobs\n", JOBS);
-    pthread_create(arg, NULL, worker, NULL);
+    pthread_create(arg, NULL, worker, global_reactor());
 }
 
 int main(void)

@@ -381,6 +381,7 @@ static int remove_and_readd_self(struct probe *self)
     reactor_remove_writer(self->reactor, &self->base);
     reactor_add_reader(self->reactor, &self->base);
     reactor_add_writer(self->reactor, &self->base);
+    self->on_read = NULL; /* once */
     return 0;
 }
 
