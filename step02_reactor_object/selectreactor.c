@@ -168,8 +168,11 @@ static void select_preen_descriptors(struct select_reactor *self)
     shrink_max_fd(self);
 }
 
-/* _doReadOrWrite: call the method; a reason back, or a fileno() gone to
- * -1, means disconnect. */
+/* _doReadOrWrite: call the method; a reason back means disconnect.  So
+ * does a fileno() gone to -1 in the callback: Twisted's SelectReactor
+ * leaves that to its next select() failing, and _PollLikeMixin asks
+ * before the callback; asking after it disconnects such a descriptor at
+ * once, under every backend of step05 alike. */
 static void do_read_or_write(struct select_reactor *self,
                              struct select_slot *slots, int fd, bool is_read)
 {
@@ -251,9 +254,9 @@ static void select_do_select(struct reactor_base *r, double timeout)
         else if (err != EINTR) /* Twisted logs it and goes on */
             fprintf(stderr, "select: %s\n", strerror(err));
         /* EINTR: a signal, whose byte is in the waker pipe for the next
-         * pass.  EBADF: Twisted preens and selects again; here the pass
-         * ends, for the disconnections may have called stop(), which
-         * runUntilCurrent must see before anything waits again. */
+         * pass.  EBADF: as in doSelect, the pass ends after preening (the
+         * disconnections may have called stop(), which runUntilCurrent
+         * must see before anything waits again). */
         if (r->trace)
             fprintf(stderr, "[trace] pass %lu: select: %s\n", r->passes,
                     strerror(err));

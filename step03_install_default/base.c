@@ -329,14 +329,27 @@ static void number(struct reactor_base *r, struct descriptor *d)
         d->serial = ++r->last_serial;
 }
 
+/* A reader needs do_read, a writer do_write; both fileno and
+ * connection_lost.  (Python would raise AttributeError at the first
+ * call; C would call through NULL.) */
+static bool can(const struct descriptor *d, bool reading)
+{
+    return d && d->ops && d->ops->fileno && d->ops->connection_lost &&
+           (reading ? d->ops->do_read != NULL : d->ops->do_write != NULL);
+}
+
 int reactor_add_reader(struct reactor_base *r, struct descriptor *d)
 {
+    if (!can(d, true))
+        return ERR_INVALID_ARGUMENT;
     number(r, d);
     return r->ops->add_reader(r, d);
 }
 
 int reactor_add_writer(struct reactor_base *r, struct descriptor *d)
 {
+    if (!can(d, false))
+        return ERR_INVALID_ARGUMENT;
     number(r, d);
     return r->ops->add_writer(r, d);
 }

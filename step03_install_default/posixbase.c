@@ -90,7 +90,7 @@ static int install_waker(struct posix_reactor_base *p)
     int err = reactor_add_reader(&p->base, &p->waker.base);
     if (err)
         waker_connection_lost(&p->waker.base, 0);
-    else
+    else if (p->base.n_internal < 2) /* the room internal_readers has */
         p->base.internal_readers[p->base.n_internal++] = &p->waker.base;
     return err;
 }

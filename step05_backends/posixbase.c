@@ -91,7 +91,7 @@ static int install_waker(struct posix_reactor_base *p)
     int err = reactor_add_reader(&p->base, &p->waker.base);
     if (err)
         waker_connection_lost(&p->waker.base, 0);
-    else
+    else if (p->base.n_internal < 2) /* the room internal_readers has */
         p->base.internal_readers[p->base.n_internal++] = &p->waker.base;
     return err;
 }
@@ -427,8 +427,9 @@ void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
             why = d->ops->do_write(d);
             in_read = false;
         }
-        /* As select's _doReadOrWrite: closed in the callback, left here
-         * (asked only while still registered: it may be freed if not). */
+        /* Closed in the callback, left registered: as in select_reactor's
+         * do_read_or_write (asked only while still registered: it may be
+         * freed if not). */
         if (!why && still_wants(p, fd, registration, IO_READ | IO_WRITE) &&
             d->ops->fileno(d) == -1)
             why = CONNECTION_FDESC_WENT_AWAY;

@@ -27,7 +27,8 @@ struct posix_reactor_base {
     struct sigaction old_int, old_term, old_chld;
 };
 
-/* PosixReactorBase.__init__: ReactorBase.__init__, then installWaker.
+/* The construction of a PosixReactorBase: ReactorBase.__init__, which in
+ * Twisted ends by calling installWaker.
  * The concrete reactor must be able to add_reader before this runs. */
 int posix_reactor_base_init(struct posix_reactor_base *p,
                             const struct reactor_ops *ops);

@@ -317,6 +317,24 @@ static void test_fd_select_cannot_hold_is_refused(void)
     reactor_free(r);
 }
 
+/* A reader must have do_read, a writer do_write. */
+static const struct descriptor_ops no_write_ops = {
+    .fileno = probe_fileno,
+    .do_read = probe_do_read,
+    .connection_lost = probe_connection_lost,
+};
+
+static void test_a_writer_without_do_write_is_refused(void)
+{
+    struct reactor_base *r = new_reactor();
+    struct probe a = {.base.ops = &no_write_ops, .fd = 0};
+    CHECK_ERR(reactor_add_writer(r, &a.base), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_add_reader(r, NULL), ERR_INVALID_ARGUMENT);
+    struct descriptor *list[4];
+    CHECK(reactor_get_writers(r, list, 4) == 0);
+    reactor_free(r);
+}
+
 static void test_two_descriptors_on_one_fd_is_FdInUse(void)
 {
     struct reactor_base *r = new_reactor();
@@ -721,6 +739,7 @@ static const struct {
     TEST(removed_trigger_does_not_run),
     TEST(trigger_added_while_its_phase_fires_still_runs),
     TEST(fd_select_cannot_hold_is_refused),
+    TEST(a_writer_without_do_write_is_refused),
     TEST(two_descriptors_on_one_fd_is_FdInUse),
     TEST(readers_writers_and_remove_all_leave_the_waker),
     TEST(descriptor_removed_by_another_callback_is_not_called),
