@@ -16,6 +16,11 @@
  * stays the caller's. */
 int install_reactor(struct reactor_base *r);
 
+/* What each backend's install() does (selectreactor.install and the
+ * like): install `r`, just made, and free it if that fails.  r == NULL
+ * means its constructor failed, and errno says why. */
+int install_new_reactor(struct reactor_base *r);
+
 /* The installed reactor, or NULL if none is.  Does not install one:
  * global_reactor() (reactor.h) is the "import" that does. */
 struct reactor_base *installed_reactor(void);

@@ -50,22 +50,30 @@ static size_t earliest_child(const struct timer_heap *h, size_t first,
     return best;
 }
 
+/* Move a hole at i down, each time pulling the earliest child up into
+ * it, while that child runs before `e` (NULL: all the way to a leaf).
+ * Returns where the hole ends. */
+static size_t hole_down(struct timer_heap *h, size_t i,
+                        const struct heap_entry *e)
+{
+    for (;;) {
+        size_t first = D * i + 1;
+        if (first >= h->len)
+            return i;
+        size_t last = first + D < h->len ? first + D : h->len;
+        size_t best = earliest_child(h, first, last);
+        if (e && !before(&h->items[best], e))
+            return i;
+        place(h, i, h->items[best]); /* the earliest child moves up */
+        i = best;
+    }
+}
+
 /* Move the entry at i down while one of its children runs before it. */
 static void sift_down(struct timer_heap *h, size_t i)
 {
     struct heap_entry e = h->items[i];
-    for (;;) {
-        size_t first = D * i + 1;
-        if (first >= h->len)
-            break;
-        size_t last = first + D < h->len ? first + D : h->len;
-        size_t best = earliest_child(h, first, last);
-        if (!before(&h->items[best], &e))
-            break;
-        place(h, i, h->items[best]); /* the earliest child moves up */
-        i = best;
-    }
-    place(h, i, e);
+    place(h, hole_down(h, i, &e), e);
 }
 
 int heap_reserve(struct timer_heap *h, size_t n)
@@ -138,16 +146,7 @@ struct heap_entry heap_pop(struct timer_heap *h)
     struct heap_entry last = h->items[--h->len];
     if (h->len == 0)
         return top;
-    size_t hole = 0;
-    for (;;) {
-        size_t first = D * hole + 1;
-        if (first >= h->len)
-            break;
-        size_t end = first + D < h->len ? first + D : h->len;
-        size_t best = earliest_child(h, first, end);
-        place(h, hole, h->items[best]);
-        hole = best;
-    }
+    size_t hole = hole_down(h, 0, NULL);
     h->items[hole] = last;
     sift_up(h, hole);
     return top;

@@ -11,6 +11,8 @@
 
 #include "main.h"
 
+#include <errno.h>
+
 static struct reactor_base *the_reactor; /* sys.modules[...reactor] */
 
 int install_reactor(struct reactor_base *r)
@@ -21,6 +23,16 @@ int install_reactor(struct reactor_base *r)
         return ERR_REACTOR_ALREADY_INSTALLED;
     the_reactor = r;
     return REACTOR_OK;
+}
+
+int install_new_reactor(struct reactor_base *r)
+{
+    if (!r)
+        return errno == ENOMEM ? ERR_NO_MEMORY : ERR_SYSTEM;
+    int err = install_reactor(r);
+    if (err)
+        reactor_free(r);
+    return err;
 }
 
 struct reactor_base *installed_reactor(void) { return the_reactor; }

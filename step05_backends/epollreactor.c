@@ -174,17 +174,8 @@ static void epoll_destroy(struct reactor_base *r)
 static const struct reactor_ops epoll_reactor_ops = {
     .name = "EPollReactor",
     .do_iteration = epoll_do_poll,
-    .add_reader = poll_like_add_reader, /* inherited from _PollLikeMixin */
-    .add_writer = poll_like_add_writer,
-    .remove_reader = poll_like_remove_reader,
-    .remove_writer = poll_like_remove_writer,
-    .remove_all = poll_like_remove_all,
-    .get_readers = poll_like_get_readers,
-    .get_writers = poll_like_get_writers,
-    .wake_up = posix_reactor_wake_up, /* inherited from PosixReactorBase */
-    .handle_signals = posix_handle_signals,
-    .uninstall_signals = posix_uninstall_handler,
     .destroy = epoll_destroy,
+    POLL_LIKE_METHODS, /* inherited from _PollLikeMixin, PosixReactorBase */
 };
 
 struct reactor_base *epoll_reactor_new(void)
@@ -223,13 +214,7 @@ struct reactor_base *epoll_reactor_new(void) { return NULL; }
 
 int epoll_install(void)
 {
-    struct reactor_base *r = epoll_reactor_new();
-    if (!r)
-        return !HAVE_EPOLL         ? ERR_REACTOR_UNAVAILABLE
-               : errno == ENOMEM ? ERR_NO_MEMORY
-                                 : ERR_SYSTEM;
-    int err = install_reactor(r);
-    if (err)
-        reactor_free(r);
-    return err;
+    if (!HAVE_EPOLL)
+        return ERR_REACTOR_UNAVAILABLE;
+    return install_new_reactor(epoll_reactor_new());
 }

@@ -145,17 +145,8 @@ static void kqueue_destroy(struct reactor_base *r)
 static const struct reactor_ops kqueue_reactor_ops = {
     .name = "KQueueReactor",
     .do_iteration = kqueue_do_kevent,
-    .add_reader = poll_like_add_reader, /* inherited from _PollLikeMixin */
-    .add_writer = poll_like_add_writer,
-    .remove_reader = poll_like_remove_reader,
-    .remove_writer = poll_like_remove_writer,
-    .remove_all = poll_like_remove_all,
-    .get_readers = poll_like_get_readers,
-    .get_writers = poll_like_get_writers,
-    .wake_up = posix_reactor_wake_up, /* inherited from PosixReactorBase */
-    .handle_signals = posix_handle_signals,
-    .uninstall_signals = posix_uninstall_handler,
     .destroy = kqueue_destroy,
+    POLL_LIKE_METHODS, /* inherited from _PollLikeMixin, PosixReactorBase */
 };
 
 struct reactor_base *kqueue_reactor_new(void)
@@ -196,13 +187,7 @@ struct reactor_base *kqueue_reactor_new(void) { return NULL; }
 
 int kqueue_install(void)
 {
-    struct reactor_base *r = kqueue_reactor_new();
-    if (!r)
-        return !HAVE_KQUEUE         ? ERR_REACTOR_UNAVAILABLE
-               : errno == ENOMEM ? ERR_NO_MEMORY
-                                 : ERR_SYSTEM;
-    int err = install_reactor(r);
-    if (err)
-        reactor_free(r);
-    return err;
+    if (!HAVE_KQUEUE)
+        return ERR_REACTOR_UNAVAILABLE;
+    return install_new_reactor(kqueue_reactor_new());
 }

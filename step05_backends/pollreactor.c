@@ -127,17 +127,8 @@ static void poll_destroy(struct reactor_base *r)
 static const struct reactor_ops poll_reactor_ops = {
     .name = "PollReactor",
     .do_iteration = poll_do_poll,
-    .add_reader = poll_like_add_reader, /* inherited from _PollLikeMixin */
-    .add_writer = poll_like_add_writer,
-    .remove_reader = poll_like_remove_reader,
-    .remove_writer = poll_like_remove_writer,
-    .remove_all = poll_like_remove_all,
-    .get_readers = poll_like_get_readers,
-    .get_writers = poll_like_get_writers,
-    .wake_up = posix_reactor_wake_up, /* inherited from PosixReactorBase */
-    .handle_signals = posix_handle_signals,
-    .uninstall_signals = posix_uninstall_handler,
     .destroy = poll_destroy,
+    POLL_LIKE_METHODS, /* inherited from _PollLikeMixin, PosixReactorBase */
 };
 
 struct reactor_base *poll_reactor_new(void)
@@ -157,13 +148,4 @@ struct reactor_base *poll_reactor_new(void)
     return &self->base.posix.base;
 }
 
-int poll_install(void)
-{
-    struct reactor_base *r = poll_reactor_new();
-    if (!r)
-        return errno == ENOMEM ? ERR_NO_MEMORY : ERR_SYSTEM;
-    int err = install_reactor(r);
-    if (err)
-        reactor_free(r);
-    return err;
-}
+int poll_install(void) { return install_new_reactor(poll_reactor_new()); }

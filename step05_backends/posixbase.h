@@ -77,6 +77,20 @@ struct poll_like_reactor {
                   unsigned new_mask);
 };
 
+/* The reactor_ops entries every poll-like backend inherits: its table
+ * adds only its name, do_iteration and destroy. */
+#define POLL_LIKE_METHODS                                                    \
+    .add_reader = poll_like_add_reader,                                      \
+    .add_writer = poll_like_add_writer,                                      \
+    .remove_reader = poll_like_remove_reader,                                \
+    .remove_writer = poll_like_remove_writer,                                \
+    .remove_all = poll_like_remove_all,                                      \
+    .get_readers = poll_like_get_readers,                                    \
+    .get_writers = poll_like_get_writers,                                    \
+    .wake_up = posix_reactor_wake_up,                                        \
+    .handle_signals = posix_handle_signals,                                  \
+    .uninstall_signals = posix_uninstall_handler
+
 int poll_like_init(struct poll_like_reactor *p, const struct reactor_ops *ops,
                    int (*update)(struct poll_like_reactor *, int, unsigned,
                                  unsigned));

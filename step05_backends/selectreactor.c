@@ -314,13 +314,4 @@ struct reactor_base *select_reactor_new(void)
 
 /* Build one and hand it to installReactor; if a reactor is installed
  * already, the new one is freed and the error returned. */
-int select_install(void)
-{
-    struct reactor_base *r = select_reactor_new();
-    if (!r)
-        return errno == ENOMEM ? ERR_NO_MEMORY : ERR_SYSTEM;
-    int err = install_reactor(r);
-    if (err)
-        reactor_free(r);
-    return err;
-}
+int select_install(void) { return install_new_reactor(select_reactor_new()); }

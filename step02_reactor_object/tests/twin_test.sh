@@ -3,17 +3,7 @@
 # Skipped (77) only where no interpreter can import twisted.
 # usage: twin_test.sh C_DEMO PY_DEMO
 c_demo=$1 py_demo=$2
-python=
-for candidate in "$PYTHON" python3 /usr/bin/python3; do
-    if [ -n "$candidate" ] && "$candidate" -c 'import twisted' 2>/dev/null; then
-        python=$candidate
-        break
-    fi
-done
-if [ -z "$python" ]; then
-    echo "SKIP: no python here can import twisted"
-    exit 77
-fi
+. "$(dirname "$0")/twisted_python.sh"
 tmp=${TMPDIR:-/tmp}/twin.$$
 trap 'rm -f "$tmp".c "$tmp".py' EXIT
 "$c_demo" >"$tmp".c || { echo "FAIL: $c_demo exited $?"; cat "$tmp".c; exit 1; }

@@ -19,27 +19,7 @@
 #include <unistd.h>
 
 #include "../selectreactor.h"
-
-static int failures;
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
-
-#define CHECK_ERR(call, expected)                                            \
-    do {                                                                     \
-        int got_ = (call);                                                   \
-        if (got_ != (expected)) {                                            \
-            printf("  %s:%d: %s returned %s, expected %s\n", __FILE__,       \
-                   __LINE__, #call, reactor_error_name(got_),                \
-                   reactor_error_name(expected));                            \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
+#include "check.h"
 
 /* ---- a descriptor to test with: one end of a pipe -------------------- */
 
@@ -714,20 +694,7 @@ static void test_connection_lost_that_frees_another_at_shutdown_is_safe(void)
 
 /* ---- the runner ------------------------------------------------------ */
 
-/* A test that would hang (a wake-up that never comes) fails instead. */
-static void on_alarm(int signo)
-{
-    (void)signo;
-    static const char msg[] = "FAIL: timed out after 10 s\n";
-    (void)!write(1, msg, sizeof msg - 1);
-    _exit(1);
-}
-
-#define TEST(name) {#name, test_##name}
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} tests[] = {
+static const struct test tests[] = {
     TEST(stop_before_run_is_ReactorNotRunning),
     TEST(stop_twice_is_ReactorNotRunning),
     TEST(run_while_running_is_ReactorAlreadyRunning),
@@ -758,26 +725,10 @@ static const struct {
     TEST(connection_lost_that_frees_another_at_shutdown_is_safe),
 };
 
+static void clear_events(void) { events[0] = '\0'; }
+
 int main(int argc, char **argv)
 {
-    signal(SIGPIPE, SIG_IGN); /* a write to a closed peer: EPIPE */
-    signal(SIGALRM, on_alarm);
-    int ran = 0;
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (argc > 1 && strcmp(argv[1], tests[i].name) != 0)
-            continue;
-        events[0] = '\0';
-        int before = failures;
-        alarm(10);
-        tests[i].fn();
-        alarm(0);
-        printf("%s: %s\n", failures == before ? "PASS" : "FAIL",
-               tests[i].name);
-        ran++;
-    }
-    if (ran == 0) {
-        printf("no test named %s\n", argc > 1 ? argv[1] : "");
-        return 2;
-    }
-    return failures ? 1 : 0;
+    return run_tests(tests, sizeof tests / sizeof tests[0], argc, argv,
+                     clear_events);
 }

@@ -13,16 +13,7 @@
 #include "../reactor.h"
 #include "../reactors.h"
 #include "../selectreactor.h"
-
-static int failures;
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
+#include "check.h"
 
 static void test_install_twice_is_ReactorAlreadyInstalledError(void)
 {
@@ -88,11 +79,7 @@ static void install_by_name(const char *name, const char *class_name)
     CHECK(global_reactor() == installed_reactor());
 }
 
-#define TEST(name) {#name, test_##name}
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} tests[] = {
+static const struct test tests[] = {
     TEST(install_twice_is_ReactorAlreadyInstalledError),
     TEST(first_use_installs_the_default),
     TEST(install_after_use_is_ReactorAlreadyInstalledError),
@@ -100,23 +87,23 @@ static const struct {
     TEST(install_null_is_InvalidArgument),
 };
 
+/* Each test in a fresh process: CTest names one.  install_by_name NAME
+ * CLASS checks one entry of the table. */
 int main(int argc, char **argv)
 {
+    int status;
     if (argc == 4 && strcmp(argv[1], "install_by_name") == 0) {
         install_by_name(argv[2], argv[3]);
+        status = failures ? 1 : 0;
+        printf("%s: install_by_name %s\n", status ? "FAIL" : "PASS",
+               argv[2]);
+    } else if (argc == 2) {
+        status = run_tests(tests, sizeof tests / sizeof tests[0], argc, argv,
+                           NULL);
     } else {
-        int ran = 0;
-        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-            if (argc == 2 && strcmp(argv[1], tests[i].name) == 0) {
-                tests[i].fn();
-                ran++;
-            }
-        if (!ran) {
-            printf("usage: %s TEST | install_by_name NAME CLASS\n", argv[0]);
-            return 2;
-        }
+        printf("usage: %s TEST | install_by_name NAME CLASS\n", argv[0]);
+        status = 2;
     }
     uninstall_reactor();
-    printf("%s\n", failures ? "FAIL" : "PASS");
-    return failures ? 1 : 0;
+    return status;
 }

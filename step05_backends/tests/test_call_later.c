@@ -18,43 +18,7 @@
 #include "../reactors.h"
 #include "../selectreactor.h"
 #include "../task.h"
-
-static int failures;
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
-
-#define CHECK_ERR(call, expected)                                            \
-    do {                                                                     \
-        int got_ = (call);                                                   \
-        if (got_ != (expected)) {                                            \
-            printf("  %s:%d: %s returned %s, expected %s\n", __FILE__,       \
-                   __LINE__, #call, reactor_error_name(got_),                \
-                   reactor_error_name(expected));                            \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
-
-/* A new reactor of the backend named by REACTOR (select if unset). */
-static struct reactor_base *new_reactor(void)
-{
-    const char *name = getenv("REACTOR");
-    int err;
-    struct reactor_base *r =
-        reactor_new_by_name(name && *name ? name : "select", &err);
-    if (err == ERR_REACTOR_UNAVAILABLE) {
-        printf("SKIP: no %s on this platform\n", name);
-        exit(77);
-    }
-    if (!r)
-        abort();
-    return r;
-}
+#include "check.h"
 
 /* A reactor on a fake clock that starts at t = 100. */
 static struct fake_clock clock_;
@@ -611,11 +575,7 @@ static void test_seconds_reads_the_monotonic_clock_by_default(void)
 
 /* ---- the runner ------------------------------------------------------ */
 
-#define TEST(name) {#name, test_##name}
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} tests[] = {
+static const struct test tests[] = {
     TEST(call_runs_when_its_time_comes),
     TEST(negative_or_non_finite_delay_is_InvalidDelay),
     TEST(cancel_reset_delay_after_the_call_ran_are_AlreadyCalled),
@@ -644,22 +604,10 @@ static const struct {
     TEST(seconds_reads_the_monotonic_clock_by_default),
 };
 
+static void clear_ran(void) { ran[0] = '\0'; }
+
 int main(int argc, char **argv)
 {
-    int ran_tests = 0;
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (argc > 1 && strcmp(argv[1], tests[i].name) != 0)
-            continue;
-        ran[0] = '\0';
-        int before = failures;
-        tests[i].fn();
-        printf("%s: %s\n", failures == before ? "PASS" : "FAIL",
-               tests[i].name);
-        ran_tests++;
-    }
-    if (ran_tests == 0) {
-        printf("no test named %s\n", argc > 1 ? argv[1] : "");
-        return 2;
-    }
-    return failures ? 1 : 0;
+    return run_tests(tests, sizeof tests / sizeof tests[0], argc, argv,
+                     clear_ran);
 }

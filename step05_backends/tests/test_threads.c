@@ -15,38 +15,7 @@
 #include <unistd.h>
 
 #include "../reactors.h"
-
-static int failures;
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
-
-static struct reactor_base *new_reactor(void)
-{
-    const char *name = getenv("REACTOR");
-    int err;
-    struct reactor_base *r =
-        reactor_new_by_name(name && *name ? name : "select", &err);
-    if (err == ERR_REACTOR_UNAVAILABLE) {
-        printf("SKIP: no %s on this platform\n", name);
-        exit(77);
-    }
-    if (!r)
-        abort();
-    return r;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "check.h"
 
 static struct reactor_base *reactor;
 static pthread_t loop_thread;
@@ -175,20 +144,7 @@ static void test_call_handed_over_by_a_call_runs_in_a_later_pass(void)
     reactor_free(reactor);
 }
 
-/* A wake-up that never comes would hang: fail instead. */
-static void on_alarm(int signo)
-{
-    (void)signo;
-    static const char msg[] = "FAIL: timed out after 10 s\n";
-    (void)!write(1, msg, sizeof msg - 1);
-    _exit(1);
-}
-
-#define TEST(name) {#name, test_##name}
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} tests[] = {
+static const struct test tests[] = {
     TEST(calls_from_several_threads_all_run_in_order),
     TEST(a_sleeping_loop_wakes_within_milliseconds),
     TEST(call_handed_over_by_a_call_runs_in_a_later_pass),
@@ -196,22 +152,6 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    int ran = 0;
-    signal(SIGALRM, on_alarm);
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (argc > 1 && strcmp(argv[1], tests[i].name) != 0)
-            continue;
-        int before = failures;
-        alarm(10);
-        tests[i].fn();
-        alarm(0);
-        printf("%s: %s\n", failures == before ? "PASS" : "FAIL",
-               tests[i].name);
-        ran++;
-    }
-    if (!ran) {
-        printf("no test named %s\n", argc > 1 ? argv[1] : "");
-        return 2;
-    }
-    return failures ? 1 : 0;
+    return run_tests(tests, sizeof tests / sizeof tests[0], argc, argv,
+                     NULL);
 }
