@@ -37,8 +37,10 @@ def main():
     print("listening on 127.0.0.1:%d" % listener.getsockname()[1], flush=True)
 
     clients = {}  # socket -> bytearray of output still to send
+    closing = set()  # sent end of file: close once the echo is out
     while not stop_requested:
-        readable = [listener] + [c for c, out in clients.items() if len(out) < HIGH_WATER]
+        readable = [listener] + [c for c, out in clients.items()
+                                 if len(out) < HIGH_WATER and c not in closing]
         writable = [c for c, out in clients.items() if out]
         try:
             # Python retries select() after EINTR itself (PEP 475), once
@@ -68,6 +70,8 @@ def main():
                 data = b""
             if data:
                 clients[conn] += data
+            elif clients[conn]:
+                closing.add(conn)  # half-closed: still waits for its echo
             else:
                 del clients[conn]
                 conn.close()
@@ -78,9 +82,15 @@ def main():
                 sent = conn.send(clients[conn])
                 del clients[conn][:sent]
             except BlockingIOError:
-                pass
+                continue
             except OSError:
                 del clients[conn]
+                closing.discard(conn)
+                conn.close()
+                continue
+            if conn in closing and not clients[conn]:
+                del clients[conn]
+                closing.discard(conn)
                 conn.close()
     for conn in clients:
         conn.close()

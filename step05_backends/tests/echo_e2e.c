@@ -474,13 +474,15 @@ static void test_heartbeat(void)
  * (the step's C program and its Python twin). */
 static void test_transcript(void)
 {
-    static const size_t sizes[] = {6, 100, 200 * 1024, 3 * 1024 * 1024};
+    static const size_t sizes[] = {6, 100, 200 * 1024, 3 * 1024 * 1024,
+                                   50 * 1024};
     enum { N = sizeof sizes / sizeof sizes[0] };
     struct client cs[N];
     for (int i = 0; i < N; i++) {
         client_start(&cs[i], sizes[i], (uint32_t)i + 100);
         cs[i].got = malloc(sizes[i]);
     }
+    cs[N - 1].half_close = true; /* the last one half-closes */
     run_clients(cs, N, NULL);
     for (int i = 0; i < N; i++) {
         uint64_t h = 1469598103934665603u; /* FNV-1a over the echo */
