@@ -52,6 +52,7 @@ struct server {
     int max_fd;                /* highest fd in use, for nfds */
     unsigned accepted, closed; /* connections, for the summary */
     unsigned open;             /* connections open now */
+    bool accept_paused;        /* out of descriptors: see accept_clients */
 };
 
 /* ---- signals: a flag set by the handler, read by the loop ----------- */
@@ -132,6 +133,7 @@ static void close_client(struct server *s, int fd, const char *why)
     *c = (struct client){0};
     s->open--;
     s->closed++;
+    s->accept_paused = false; /* a descriptor is free again */
 }
 
 /* The listening socket is readable: accept every connection waiting. */
@@ -139,6 +141,14 @@ static void accept_clients(struct server *s)
 {
     for (;;) {
         int fd = accept(s->listen_fd, NULL, NULL);
+        if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+            /* Out of descriptors: the newcomer waits in the backlog, and
+             * the listening socket stays readable, so watching it now
+             * would spin.  Stop until a client leaves. */
+            perror("accept (waiting for a client to leave)");
+            s->accept_paused = true;
+            return;
+        }
         if (fd < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
                 errno != ECONNABORTED)
@@ -250,7 +260,8 @@ static int run_loop(struct server *s, long tick_ms, idle_fn on_idle,
         fd_set readable, writable;
         FD_ZERO(&readable);
         FD_ZERO(&writable);
-        FD_SET(s->listen_fd, &readable);
+        if (!s->accept_paused)
+            FD_SET(s->listen_fd, &readable);
         int nfds = s->listen_fd + 1;
         for (int fd = 0; fd <= s->max_fd; fd++) {
             const struct client *c = &clients[fd];

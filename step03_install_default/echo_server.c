@@ -37,6 +37,8 @@ enum {
 struct server {
     unsigned accepted, closed, open;
     unsigned stop_after; /* the demo stops after this many closed */
+    struct descriptor *port; /* paused (not reading) when out of fds */
+    bool accept_paused;
 };
 
 /* ---- tcp.Connection: one client, as a descriptor --------------------- */
@@ -163,6 +165,10 @@ static void connection_lost(struct descriptor *d, int reason)
     free(c);
     s->open--;
     s->closed++;
+    if (s->accept_paused) { /* a descriptor is free again */
+        s->accept_paused = false;
+        reactor_add_reader(global_reactor(), s->port);
+    }
     if (s->stop_after && s->closed == s->stop_after) {
         printf("all %u connections closed: reactor.stop()\n", s->closed);
         reactor_stop(global_reactor());
@@ -208,6 +214,16 @@ static int port_do_read(struct descriptor *d)
     struct server *s = p->server;
     for (;;) {
         int fd = accept(p->fd, NULL, NULL);
+        if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+            /* Out of descriptors: the newcomer waits in the backlog, and
+             * the listening socket stays readable, so reading it now
+             * would spin (Twisted's Port.doRead logs and does just that).
+             * Stop until a connection closes. */
+            perror("accept (waiting for a connection to close)");
+            s->accept_paused = true;
+            reactor_remove_reader(global_reactor(), d);
+            return 0;
+        }
         if (fd < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
                 errno != ECONNABORTED)
@@ -257,6 +273,7 @@ static int listen_tcp(struct port *p, struct server *s, int port,
 {
     *p = (struct port){.base.ops = &port_ops, .server = s,
                        .fd = socket(AF_INET, SOCK_STREAM, 0)};
+    s->port = &p->base;
     if (p->fd < 0) {
         perror("socket");
         return -1;

@@ -78,6 +78,8 @@ static void crowd_descriptors(int from)
         close(null);
 }
 
+static rlim_t child_fd_limit; /* the server's RLIMIT_NOFILE; 0: as ours */
+
 static void start_server(char **argv, int argc, int crowd_from)
 {
     int pipefd[2];
@@ -97,6 +99,10 @@ static void start_server(char **argv, int argc, int crowd_from)
         close(pipefd[1]);
         if (crowd_from > 0)
             crowd_descriptors(crowd_from);
+        if (child_fd_limit) {
+            struct rlimit rl = {child_fd_limit, child_fd_limit};
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
         signal(SIGINT, SIG_DFL); /* an ignored SIGINT would be inherited */
         execv(args[0], args);
         perror(args[0]);
@@ -122,6 +128,8 @@ static char said[4096];
 
 static void stop_server_with(int signo)
 {
+    if (server_pid <= 0)
+        return; /* stopped already: kill(-1, ...) would signal everyone */
     kill(server_pid, signo);
     size_t used = 0;
     char line[256];
@@ -345,6 +353,94 @@ static void test_half_close_gets_every_byte(void)
         expect_echoed(&cs[i]);
 }
 
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Wait up to `timeout` s for the echo of "ping" on each fd not yet
+ * answered; returns how many have answered in all. */
+static int collect_pings(const int *fds, bool *answered, int n,
+                         double timeout)
+{
+    double end = seconds_now() + timeout;
+    int count = 0;
+    for (int i = 0; i < n; i++)
+        count += answered[i];
+    while (count < n && seconds_now() < end) {
+        struct pollfd p[64];
+        int idx[64], k = 0;
+        for (int i = 0; i < n && k < 64; i++)
+            if (!answered[i]) {
+                p[k] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+                idx[k++] = i;
+            }
+        if (poll(p, (nfds_t)k, 50) <= 0)
+            continue;
+        for (int j = 0; j < k; j++) {
+            char buf[4];
+            if ((p[j].revents & POLLIN) &&
+                read(fds[idx[j]], buf, sizeof buf) == 4) {
+                answered[idx[j]] = true;
+                count++;
+            }
+        }
+    }
+    return count;
+}
+
+/* The server may open only a few descriptors (the driver lowered its
+ * limit).  Connections past that wait in the backlog; the server must
+ * then idle, not spin on a listening socket it cannot accept from, and
+ * take them as soon as earlier clients leave. */
+static void test_out_of_descriptors(void)
+{
+    enum { N = 30 };
+    int fds[N];
+    bool answered[N] = {false};
+    for (int i = 0; i < N; i++) {
+        fds[i] = connect_to_server();
+        if (write(fds[i], "ping", 4) != 4)
+            fail("write: %s", strerror(errno));
+    }
+    int served = collect_pings(fds, answered, N, 1.0);
+    if (served == 0 || served == N)
+        fail("%d of %d served: the limit was not what the test needs",
+             served, N);
+    struct rusage before, after;
+    getrusage(RUSAGE_CHILDREN, &before); /* nothing reaped yet: zero */
+    nanosleep(&(struct timespec){.tv_nsec = 500 * 1000 * 1000}, NULL);
+    int waiting = N - served, total = served;
+    while (total < N) { /* the served ones leave; the waiting get in */
+        for (int i = 0; i < N; i++)
+            if (answered[i] && fds[i] >= 0) {
+                close(fds[i]);
+                fds[i] = -1;
+            }
+        int more = collect_pings(fds, answered, N, 5.0);
+        if (more == total)
+            fail("%d waiting connections were never served", N - total);
+        total = more;
+    }
+    for (int i = 0; i < N; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    stop_server();
+    getrusage(RUSAGE_CHILDREN, &after);
+    double cpu = (double)(after.ru_utime.tv_sec - before.ru_utime.tv_sec) +
+                 (double)(after.ru_stime.tv_sec - before.ru_stime.tv_sec) +
+                 (double)(after.ru_utime.tv_usec - before.ru_utime.tv_usec) /
+                     1e6 +
+                 (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec) /
+                     1e6;
+    printf("%d served at once, %d after others left; the server used "
+           "%.3f s of CPU\n", served, waiting, cpu);
+    if (cpu > 0.4)
+        fail("the server spun while out of descriptors (%.3f s CPU)", cpu);
+}
+
 /* Thousands of signals while the server waits and works: every one makes
  * its wait fail with EINTR, and the echo must come through anyway. */
 static unsigned long signals_sent;
@@ -477,6 +573,8 @@ int main(int argc, char **argv)
         crowd_from = 16;
     }
 
+    if (strcmp(test, "out_of_descriptors") == 0)
+        child_fd_limit = 16;
     start_server(argv + 2, argc - 2, crowd_from);
     if (strcmp(test, "many_clients") == 0)
         test_many_clients();
@@ -486,6 +584,8 @@ int main(int argc, char **argv)
         test_hangup_mid_stream();
     else if (strcmp(test, "half_close") == 0)
         test_half_close_gets_every_byte();
+    else if (strcmp(test, "out_of_descriptors") == 0)
+        test_out_of_descriptors();
     else if (strcmp(test, "signal_storm") == 0)
         test_signal_storm();
     else if (strcmp(test, "fd_setsize_refused") == 0)
