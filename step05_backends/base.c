@@ -305,12 +305,12 @@ void reactor_wake_up(struct reactor_base *r)
 
 /* Take the whole queue under the lock, run it without: a call may hand
  * over more calls, which wait for the next pass, as in Twisted. */
-static void run_thread_calls(struct reactor_base *r)
+static size_t run_thread_calls(struct reactor_base *r)
 {
     pthread_mutex_lock(&r->thread_lock);
     if (r->n_thread_calls == 0) { /* the usual case: one lock, no more */
         pthread_mutex_unlock(&r->thread_lock);
-        return;
+        return 0;
     }
     struct thread_call *calls = r->thread_calls;
     size_t n = r->n_thread_calls, cap = r->cap_thread_calls;
@@ -333,6 +333,7 @@ static void run_thread_calls(struct reactor_base *r)
     if (more) /* as Twisted does; their own wake-up bytes are still in the
                * pipe, so this one only makes sure */
         reactor_wake_up(r);
+    return n;
 }
 
 /* ---- the main loop -------------------------------------------------- */
@@ -370,13 +371,13 @@ void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
  * moves new calls into the heap early.) */
 void reactor_run_until_current(struct reactor_base *r)
 {
-    run_thread_calls(r);
+    size_t handed = run_thread_calls(r);
     insert_new_delayed_calls(r);
     size_t ran = run_due_calls(r);
     if (r->trace)
-        fprintf(stderr, "[trace] runUntilCurrent: %zu calls run, %zu in "
-                        "the heap, %zu new\n",
-                ran, r->pending_timed_calls.len, r->n_new);
+        fprintf(stderr, "[trace] runUntilCurrent: %zu calls from threads, "
+                        "%zu timed calls run, %zu in the heap, %zu new\n",
+                handed, ran, r->pending_timed_calls.len, r->n_new);
     if (r->just_stopped) {
         r->just_stopped = false;
         reactor_fire_system_event(r, "shutdown");

@@ -363,16 +363,20 @@ size_t poll_like_get_writers(struct reactor_base *r, struct descriptor **out,
 size_t poll_like_remove_all(struct reactor_base *r, struct descriptor **out,
                             size_t cap)
 {
+    /* _removeAll, straight off the table: one descriptor per fd, so each
+     * is met once, and nothing needs allocating. */
     struct poll_like_reactor *p = poll_like_of(r);
-    size_t nr = list_with(p, IO_READ, NULL, 0);
-    size_t nw = list_with(p, IO_WRITE, NULL, 0);
-    struct descriptor **all = malloc((nr + nw + 1) * sizeof *all);
-    if (!all)
-        return 0;
-    list_with(p, IO_READ, all, nr);
-    list_with(p, IO_WRITE, all + nr, nw);
-    size_t n = posix_remove_all(&p->posix, all, nr, all + nr, nw, out, cap);
-    free(all);
+    size_t n = 0;
+    for (size_t fd = 0; fd < p->n_fds; fd++) {
+        struct descriptor *d = p->fds[fd].d;
+        if (!d || reactor_is_internal(r, d))
+            continue;
+        reactor_remove_reader(r, d);
+        reactor_remove_writer(r, d);
+        if (n < cap)
+            out[n] = d;
+        n++;
+    }
     return n;
 }
 

@@ -5,6 +5,7 @@
 
 #include "reactors.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "backends.h"
@@ -16,7 +17,7 @@
 
 static const struct reactor_type reactor_types[] = {
     {"default",
-     "A reasonable default: epoll(4) on Linux, poll(2) on other POSIX "
+     "A reasonable default: epoll(7) on Linux, poll(2) on other POSIX "
      "systems, select(2) on macOS.",
      default_install, NULL, true},
     {"select", "select(2) based reactor.", select_install, select_reactor_new,
@@ -76,8 +77,8 @@ struct reactor_base *reactor_new_by_name(const char *name, int *err)
     if (*err)
         return NULL;
     struct reactor_base *r = t->new_reactor();
-    if (!r)
-        *err = ERR_NO_MEMORY;
+    if (!r) /* errno says why */
+        *err = errno == ENOMEM ? ERR_NO_MEMORY : ERR_SYSTEM;
     return r;
 }
 

@@ -9,10 +9,12 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "main.h"
 #include "reactor.h"
@@ -61,10 +63,17 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static bool worker_started;
+
 static void start_worker(void *arg)
 {
     printf("loop: running; starting a worker thread with %d jobs\n", JOBS);
-    pthread_create(arg, NULL, worker, global_reactor());
+    int failed = pthread_create(arg, NULL, worker, global_reactor());
+    worker_started = !failed;
+    if (failed) {
+        fprintf(stderr, "pthread_create: %s\n", strerror(failed));
+        reactor_stop(global_reactor());
+    }
 }
 
 int main(void)
@@ -82,7 +91,8 @@ int main(void)
     pthread_t thread;
     reactor_call_when_running(r, start_worker, &thread, NULL);
     int err = reactor_run(r, true);
-    pthread_join(thread, NULL);
+    if (worker_started)
+        pthread_join(thread, NULL);
     uninstall_reactor();
-    return err ? 1 : 0;
+    return err || !worker_started ? 1 : 0;
 }
