@@ -258,8 +258,6 @@ int reactor_call_when_running(struct reactor_base *r, trigger_fn fn,
                                             arg, id);
 }
 
-/* ---- the main loop -------------------------------------------------- */
-
 /* ---- time ----------------------------------------------------------- */
 
 /* Twisted reads the wall clock (time.time), which jumps when the system
@@ -319,6 +317,8 @@ double reactor_timeout(struct reactor_base *r)
         delay = 2147483.0;
     return delay > 0 ? delay : 0.0;
 }
+
+/* ---- the main loop -------------------------------------------------- */
 
 /* iterate: one pass by hand.  `delay` is how long it may wait: 0 or
  * more, or INFINITY; anything else is refused. */

@@ -506,6 +506,16 @@ static int run_demo(struct server *s, int listen_fd, int port)
     return failures ? 1 : 0;
 }
 
+/* Seconds from the command line: a number from 0 to 1000000, else -2. */
+static double parse_seconds(const char *text)
+{
+    char *end;
+    double seconds = strtod(text, &end);
+    return end != text && *end == '\0' && seconds >= 0 && seconds <= 1e6
+               ? seconds
+               : -2;
+}
+
 static int usage(const char *argv0)
 {
     fprintf(stderr, "usage: %s [--reactor NAME] [--port N] [--help-reactors]\n"
@@ -542,9 +552,9 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
             port = atoi(argv[++i]);
         else if (strcmp(argv[i], "--idle-timeout") == 0 && i + 1 < argc)
-            idle_timeout = atof(argv[++i]);
+            idle_timeout = parse_seconds(argv[++i]);
         else if (strcmp(argv[i], "--heartbeat") == 0 && i + 1 < argc)
-            heartbeat_every = atof(argv[++i]);
+            heartbeat_every = parse_seconds(argv[++i]);
         else if (strcmp(argv[i], "--reactor") == 0 && i + 1 < argc)
             name = argv[++i];
         else if (strcmp(argv[i], "--help-reactors") == 0) {
@@ -557,15 +567,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: port must be 0..65535\n", argv[0]);
         return 2;
     }
+    if (idle_timeout == -2 || heartbeat_every == -2) {
+        fprintf(stderr, "%s: times must be 0..1000000 seconds\n", argv[0]);
+        return 2;
+    }
     bool demo = port < 0;
     if (idle_timeout < 0)
         idle_timeout = demo ? 0.5 : 60;
     if (heartbeat_every < 0)
         heartbeat_every = demo ? 0 : 1;
-    if (!(idle_timeout <= 1e6) || !(heartbeat_every <= 1e6)) {
-        fprintf(stderr, "%s: times must be 0..1000000 seconds\n", argv[0]);
-        return 2;
-    }
     if (name && install_named(argv[0], name)) /* --reactor '' is refused */
         return 2;
     signal(SIGPIPE, SIG_IGN); /* EPIPE instead, as in Python */

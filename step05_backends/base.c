@@ -336,8 +336,6 @@ static size_t run_thread_calls(struct reactor_base *r)
     return n;
 }
 
-/* ---- the main loop -------------------------------------------------- */
-
 /* ---- time ----------------------------------------------------------- */
 
 /* Twisted reads the wall clock (time.time), which jumps when the system
@@ -399,6 +397,8 @@ double reactor_timeout(struct reactor_base *r)
         delay = 2147483.0;
     return delay > 0 ? delay : 0.0;
 }
+
+/* ---- the main loop -------------------------------------------------- */
 
 /* iterate: one pass by hand.  `delay` is how long it may wait: 0 or
  * more, or INFINITY; anything else is refused. */

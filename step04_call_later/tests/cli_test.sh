@@ -19,6 +19,14 @@ for how in "--reactor bogus" "REACTOR=bogus"; do
     echo "ok: $how refused (exit $status)"
 done
 
+# Times that are not a number of seconds from 0 are refused.
+for bad in "--idle-timeout -5" "--heartbeat soon"; do
+    "$server" $bad --port 0 >"$tmp".out 2>"$tmp".err && fail "$bad: accepted"
+    grep -q "times must be" "$tmp".err || fail "$bad: no clear error"
+    [ -s "$tmp".out ] && fail "$bad: something started"
+    echo "ok: $bad refused"
+done
+
 # --help-reactors lists every name, select and default among them.
 "$server" --help-reactors >"$tmp".out 2>"$tmp".err || fail "--help-reactors failed"
 grep -q "^    select " "$tmp".out || fail "--help-reactors: no select"

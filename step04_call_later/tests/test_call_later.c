@@ -1,6 +1,8 @@
 /*
  * Tests of callLater and DelayedCall.  Time comes from a fake clock
- * (task.h) that moves only when a test says so: no test here sleeps.
+ * (task.h) that moves only when a test says so: no timer test sleeps.
+ * (Two look at the real clock on purpose: the monotonic clock itself, and
+ * a loop waiting 1.5 ms without spinning.)
  *
  *   test_call_later NAME    run one test (exit 0: passed)
  *   test_call_later         run them all

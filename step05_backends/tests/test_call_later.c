@@ -1,6 +1,8 @@
 /*
  * Tests of callLater and DelayedCall.  Time comes from a fake clock
- * (task.h) that moves only when a test says so: no test here sleeps.
+ * (task.h) that moves only when a test says so: no timer test sleeps.
+ * (Two look at the real clock on purpose: the monotonic clock itself, and
+ * a loop waiting 1.5 ms without spinning.)
  *
  *   REACTOR=epoll test_call_later NAME    run one test on one backend
  *   test_call_later                       run them all on select
