@@ -38,8 +38,8 @@ enum {
 
 struct client {
     bool open;
-    bool closing;   /* sent end of file: close once its echo is out */
-    char *out;      /* queued output: out[head .. len) is still unsent */
+    bool closing; /* sent end of file: close once its echo is out */
+    char *out;    /* queued output: out[head .. len) is still unsent */
     size_t head, len, cap;
 };
 
@@ -102,8 +102,10 @@ static int listen_on(int port, int *bound_port)
         return -1;
     }
     if (fd >= FD_SETSIZE) {
-        fprintf(stderr, "listening fd %d is beyond what select() can watch "
-                        "(FD_SETSIZE = %d)\n", fd, FD_SETSIZE);
+        fprintf(stderr,
+                "listening fd %d is beyond what select() can watch "
+                "(FD_SETSIZE = %d)\n",
+                fd, FD_SETSIZE);
         close(fd);
         return -1;
     }
@@ -157,8 +159,9 @@ static void accept_clients(struct server *s)
         }
         /* FD_SET on this fd would write past the end of the fd_set. */
         if (fd >= FD_SETSIZE) {
-            fprintf(stderr, "refusing a connection: fd %d is beyond what "
-                            "select() can watch (FD_SETSIZE = %d)\n",
+            fprintf(stderr,
+                    "refusing a connection: fd %d is beyond what "
+                    "select() can watch (FD_SETSIZE = %d)\n",
                     fd, FD_SETSIZE);
             close(fd);
             continue;
@@ -386,8 +389,8 @@ static int run_client(int port, const struct demo_client *dc)
             return 2;
         }
         if (FD_ISSET(fd, &wfds)) {
-            size_t n = dc->send - sent < sizeof buf ? dc->send - sent
-                                                    : sizeof buf;
+            size_t n =
+                dc->send - sent < sizeof buf ? dc->send - sent : sizeof buf;
             for (size_t i = 0; i < n; i++)
                 buf[i] = pattern_byte(sent + i);
             ssize_t w = write(fd, buf, n);

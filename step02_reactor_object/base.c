@@ -232,8 +232,8 @@ static struct descriptor *first_external(struct reactor_base *r)
  * work: what a connection_lost adds is its adder's business. */
 void reactor_disconnect_all(struct reactor_base *r)
 {
-    size_t budget = reactor_get_readers(r, NULL, 0) +
-                    reactor_get_writers(r, NULL, 0);
+    size_t budget =
+        reactor_get_readers(r, NULL, 0) + reactor_get_writers(r, NULL, 0);
     struct descriptor *d;
     while (budget-- > 0 && (d = first_external(r))) {
         reactor_remove_reader(r, d);

@@ -34,7 +34,7 @@ enum {
 struct server {
     struct reactor_base *reactor;
     unsigned accepted, closed, open;
-    unsigned stop_after; /* the demo stops after this many closed */
+    unsigned stop_after;     /* the demo stops after this many closed */
     struct descriptor *port; /* paused (not reading) when out of fds */
     bool accept_paused;
 };
@@ -269,7 +269,8 @@ static const struct descriptor_ops port_ops = {
 static int listen_tcp(struct port *p, struct server *s, int port,
                       int *bound_port)
 {
-    *p = (struct port){.base.ops = &port_ops, .server = s,
+    *p = (struct port){.base.ops = &port_ops,
+                       .server = s,
                        .fd = socket(AF_INET, SOCK_STREAM, 0)};
     s->port = &p->base;
     if (p->fd < 0) {
@@ -290,8 +291,8 @@ static int listen_tcp(struct port *p, struct server *s, int port,
     }
     int err = reactor_add_reader(s->reactor, &p->base);
     if (err) {
-        fprintf(stderr, "listening socket: %s: %s\n",
-                reactor_error_name(err), reactor_error_message(err));
+        fprintf(stderr, "listening socket: %s: %s\n", reactor_error_name(err),
+                reactor_error_message(err));
         return -1;
     }
     *bound_port = ntohs(addr.sin_port);
@@ -362,8 +363,8 @@ static int run_client(int port, const struct demo_client *dc)
             return 2;
         }
         if (FD_ISSET(fd, &wfds)) {
-            size_t n = dc->send - sent < sizeof buf ? dc->send - sent
-                                                    : sizeof buf;
+            size_t n =
+                dc->send - sent < sizeof buf ? dc->send - sent : sizeof buf;
             for (size_t i = 0; i < n; i++)
                 buf[i] = pattern_byte(sent + i);
             ssize_t w = write(fd, buf, n);

@@ -1,5 +1,6 @@
 /*
- * error.h: what can go wrong, as codes with names (twisted/internet/error.py).
+ * error.h: what can go wrong, as codes with names
+ * (twisted/internet/error.py).
  *
  * Twisted raises exceptions; C returns codes.  Every function here that
  * can fail returns one of these (REACTOR_OK is 0), and the two functions

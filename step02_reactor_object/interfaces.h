@@ -57,7 +57,7 @@ struct reactor_ops {
     size_t (*get_writers)(struct reactor_base *r, struct descriptor **out,
                           size_t cap);
     /* Hooks that PosixReactorBase fills in: */
-    void (*handle_signals)(struct reactor_base *r);   /* _handleSignals */
+    void (*handle_signals)(struct reactor_base *r); /* _handleSignals */
     void (*uninstall_signals)(struct reactor_base *r);
     void (*destroy)(struct reactor_base *r);
 };

@@ -54,8 +54,8 @@ struct reactor_base {
     struct descriptor *internal_readers[2];
     size_t n_internal;
 
-    bool trace;            /* REACTOR_TRACE=1: a line per pass */
-    unsigned long passes;  /* doIteration calls, for the trace */
+    bool trace;           /* REACTOR_TRACE=1: a line per pass */
+    unsigned long passes; /* doIteration calls, for the trace */
 };
 
 /* ReactorBase.__init__: the state, and the three built-in triggers. */

@@ -36,7 +36,7 @@ enum {
 
 struct server {
     unsigned accepted, closed, open;
-    unsigned stop_after; /* the demo stops after this many closed */
+    unsigned stop_after;     /* the demo stops after this many closed */
     struct descriptor *port; /* paused (not reading) when out of fds */
     bool accept_paused;
 };
@@ -271,7 +271,8 @@ static const struct descriptor_ops port_ops = {
 static int listen_tcp(struct port *p, struct server *s, int port,
                       int *bound_port)
 {
-    *p = (struct port){.base.ops = &port_ops, .server = s,
+    *p = (struct port){.base.ops = &port_ops,
+                       .server = s,
                        .fd = socket(AF_INET, SOCK_STREAM, 0)};
     s->port = &p->base;
     if (p->fd < 0) {
@@ -292,8 +293,8 @@ static int listen_tcp(struct port *p, struct server *s, int port,
     }
     int err = reactor_add_reader(global_reactor(), &p->base);
     if (err) {
-        fprintf(stderr, "listening socket: %s: %s\n",
-                reactor_error_name(err), reactor_error_message(err));
+        fprintf(stderr, "listening socket: %s: %s\n", reactor_error_name(err),
+                reactor_error_message(err));
         return -1;
     }
     *bound_port = ntohs(addr.sin_port);
@@ -364,8 +365,8 @@ static int run_client(int port, const struct demo_client *dc)
             return 2;
         }
         if (FD_ISSET(fd, &wfds)) {
-            size_t n = dc->send - sent < sizeof buf ? dc->send - sent
-                                                    : sizeof buf;
+            size_t n =
+                dc->send - sent < sizeof buf ? dc->send - sent : sizeof buf;
             for (size_t i = 0; i < n; i++)
                 buf[i] = pattern_byte(sent + i);
             ssize_t w = write(fd, buf, n);
@@ -444,7 +445,8 @@ static int run_demo(struct server *s, int listen_fd, int port)
 
 static int usage(const char *argv0)
 {
-    fprintf(stderr, "usage: %s [--reactor NAME] [--port N] [--help-reactors]\n",
+    fprintf(stderr,
+            "usage: %s [--reactor NAME] [--port N] [--help-reactors]\n",
             argv0);
     return 2;
 }
@@ -455,13 +457,16 @@ static int install_named(const char *argv0, const char *name)
 {
     int err = install_reactor_by_name(name);
     if (err == ERR_NO_SUCH_REACTOR) {
-        fprintf(stderr, "%s: The specified reactor does not exist: '%s'.\n"
-                        "Known reactors:\n", argv0, name);
+        fprintf(stderr,
+                "%s: The specified reactor does not exist: '%s'.\n"
+                "Known reactors:\n",
+                argv0, name);
         print_reactor_types(stderr);
     } else if (err) {
         fprintf(stderr, "%s: reactor %s: %s: %s\n", argv0, name,
                 reactor_error_name(err),
-                err == ERR_SYSTEM ? strerror(errno) : reactor_error_message(err));
+                err == ERR_SYSTEM ? strerror(errno)
+                                  : reactor_error_message(err));
     }
     return err;
 }

@@ -235,8 +235,8 @@ static struct descriptor *first_external(struct reactor_base *r)
  * work: what a connection_lost adds is its adder's business. */
 void reactor_disconnect_all(struct reactor_base *r)
 {
-    size_t budget = reactor_get_readers(r, NULL, 0) +
-                    reactor_get_writers(r, NULL, 0);
+    size_t budget =
+        reactor_get_readers(r, NULL, 0) + reactor_get_writers(r, NULL, 0);
     struct descriptor *d;
     while (budget-- > 0 && (d = first_external(r))) {
         reactor_remove_reader(r, d);
@@ -293,8 +293,9 @@ void reactor_run_until_current(struct reactor_base *r)
     insert_new_delayed_calls(r);
     size_t ran = run_due_calls(r);
     if (r->trace)
-        fprintf(stderr, "[trace] runUntilCurrent: %zu calls run, %zu in "
-                        "the heap, %zu new\n",
+        fprintf(stderr,
+                "[trace] runUntilCurrent: %zu calls run, %zu in "
+                "the heap, %zu new\n",
                 ran, r->pending_timed_calls.len, r->n_new);
     if (r->just_stopped) {
         r->just_stopped = false;

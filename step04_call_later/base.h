@@ -64,8 +64,8 @@ struct reactor_base {
     size_t n_new, cap_new;
     uint64_t last_seq; /* insertion order, for ties */
 
-    bool trace;            /* REACTOR_TRACE=1: a line per pass */
-    unsigned long passes;  /* doIteration calls, for the trace */
+    bool trace;           /* REACTOR_TRACE=1: a line per pass */
+    unsigned long passes; /* doIteration calls, for the trace */
 };
 
 /* ReactorBase.__init__: the state, and the three built-in triggers. */

@@ -49,7 +49,8 @@ static void the_end(void *arg)
     struct delayed_call *calls[] = {a, b, c, d};
     for (int i = 0; i < 4; i++) {
         int err = delayed_call_cancel(calls[i]);
-        show("%s.cancel(): %s", names[i], err ? reactor_error_name(err) : "ok");
+        show("%s.cancel(): %s", names[i],
+             err ? reactor_error_name(err) : "ok");
     }
     show("reactor.stop()");
     reactor_stop(global_reactor());

@@ -54,8 +54,7 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
         return ERR_NO_MEMORY; /* an index must fit in 32 bits */
     struct delayed_call **slot = new_calls_grow(r);
     struct delayed_call *call = malloc(sizeof *call);
-    if (!slot || !call ||
-        heap_reserve(heap, heap->len + r->n_new + 1) < 0) {
+    if (!slot || !call || heap_reserve(heap, heap->len + r->n_new + 1) < 0) {
         free(call);
         return ERR_NO_MEMORY;
     }

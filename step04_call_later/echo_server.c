@@ -41,7 +41,7 @@ enum {
 
 struct server {
     unsigned accepted, closed, open;
-    unsigned stop_after; /* the demo stops after this many closed */
+    unsigned stop_after;     /* the demo stops after this many closed */
     struct descriptor *port; /* paused (not reading) when out of fds */
     bool accept_paused;
     double idle_timeout; /* seconds; 0: never */
@@ -317,7 +317,8 @@ static const struct descriptor_ops port_ops = {
 static int listen_tcp(struct port *p, struct server *s, int port,
                       int *bound_port)
 {
-    *p = (struct port){.base.ops = &port_ops, .server = s,
+    *p = (struct port){.base.ops = &port_ops,
+                       .server = s,
                        .fd = socket(AF_INET, SOCK_STREAM, 0)};
     s->port = &p->base;
     if (p->fd < 0) {
@@ -338,8 +339,8 @@ static int listen_tcp(struct port *p, struct server *s, int port,
     }
     int err = reactor_add_reader(global_reactor(), &p->base);
     if (err) {
-        fprintf(stderr, "listening socket: %s: %s\n",
-                reactor_error_name(err), reactor_error_message(err));
+        fprintf(stderr, "listening socket: %s: %s\n", reactor_error_name(err),
+                reactor_error_message(err));
         return -1;
     }
     *bound_port = ntohs(addr.sin_port);
@@ -425,8 +426,8 @@ static int run_client(int port, const struct demo_client *dc)
             return 2;
         }
         if (FD_ISSET(fd, &wfds)) {
-            size_t n = dc->send - sent < sizeof buf ? dc->send - sent
-                                                    : sizeof buf;
+            size_t n =
+                dc->send - sent < sizeof buf ? dc->send - sent : sizeof buf;
             for (size_t i = 0; i < n; i++)
                 buf[i] = pattern_byte(sent + i);
             ssize_t w = write(fd, buf, n);
@@ -491,7 +492,8 @@ static int run_demo(struct server *s, int listen_fd, int port)
             failures++;
         } else if (dc->send == 0) {
             printf("client %d: said nothing; the server closed it after "
-                   "%g s\n", i + 1, s->idle_timeout);
+                   "%g s\n",
+                   i + 1, s->idle_timeout);
         } else if (dc->hang_up) {
             printf("client %d: hung up after %zu of %zu bytes; the server "
                    "closed it and served the rest\n",
@@ -518,8 +520,9 @@ static double parse_seconds(const char *text)
 
 static int usage(const char *argv0)
 {
-    fprintf(stderr, "usage: %s [--reactor NAME] [--port N] [--help-reactors]\n"
-                    "       [--idle-timeout SECONDS] [--heartbeat SECONDS]\n",
+    fprintf(stderr,
+            "usage: %s [--reactor NAME] [--port N] [--help-reactors]\n"
+            "       [--idle-timeout SECONDS] [--heartbeat SECONDS]\n",
             argv0);
     return 2;
 }
@@ -530,13 +533,16 @@ static int install_named(const char *argv0, const char *name)
 {
     int err = install_reactor_by_name(name);
     if (err == ERR_NO_SUCH_REACTOR) {
-        fprintf(stderr, "%s: The specified reactor does not exist: '%s'.\n"
-                        "Known reactors:\n", argv0, name);
+        fprintf(stderr,
+                "%s: The specified reactor does not exist: '%s'.\n"
+                "Known reactors:\n",
+                argv0, name);
         print_reactor_types(stderr);
     } else if (err) {
         fprintf(stderr, "%s: reactor %s: %s: %s\n", argv0, name,
                 reactor_error_name(err),
-                err == ERR_SYSTEM ? strerror(errno) : reactor_error_message(err));
+                err == ERR_SYSTEM ? strerror(errno)
+                                  : reactor_error_message(err));
     }
     return err;
 }

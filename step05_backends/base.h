@@ -70,11 +70,11 @@ struct reactor_base {
     struct thread_call {
         call_fn fn;
         void *arg;
-    } *thread_calls;
+    } * thread_calls;
     size_t n_thread_calls, cap_thread_calls;
 
-    bool trace;            /* REACTOR_TRACE=1: a line per pass */
-    unsigned long passes;  /* doIteration calls, for the trace */
+    bool trace;           /* REACTOR_TRACE=1: a line per pass */
+    unsigned long passes; /* doIteration calls, for the trace */
 };
 
 /* ReactorBase.__init__: the state, and the three built-in triggers. */

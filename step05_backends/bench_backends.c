@@ -154,9 +154,9 @@ static int reactor_round(struct reactor_base *r, int active, long writes,
     for (int i = 0; i < n_pairs; i++) {
         int err = reactor_add_reader(r, &pairs[i].base);
         if (err) {
-            printf("  %s refuses n=%d: fd %d: %s: %s\n",
-                   r->ops->name, n_pairs, pairs[i].rd,
-                   reactor_error_name(err), reactor_error_message(err));
+            printf("  %s refuses n=%d: fd %d: %s: %s\n", r->ops->name,
+                   n_pairs, pairs[i].rd, reactor_error_name(err),
+                   reactor_error_message(err));
             for (int k = 0; k < i; k++)
                 reactor_remove_reader(r, &pairs[k].base);
             return -1;
@@ -247,7 +247,8 @@ static void measure(int n, int active, long writes, int rounds)
     }
     if (make_pairs(n) < 0) {
         printf("n=%d: cannot make %d socket pairs (raise the open-file "
-               "limit)\n", n, n);
+               "limit)\n",
+               n, n);
         for (int d = 0; d < n_rows; d++)
             reactor_free(reactors[d]);
         free_pairs();
@@ -260,12 +261,12 @@ static void measure(int n, int active, long writes, int rounds)
             struct timing t;
             if (rows[d].refused)
                 continue;
-            int ok = reactors[d] ? reactor_round(reactors[d], active, writes,
-                                                 &t)
+            int ok = reactors[d]
+                         ? reactor_round(reactors[d], active, writes, &t)
 #if HAVE_EPOLL
-                                 : floor_round(active, writes, &t);
+                         : floor_round(active, writes, &t);
 #else
-                                 : -1;
+                         : -1;
 #endif
             if (ok < 0) {
                 rows[d].refused = 1;
@@ -330,8 +331,10 @@ int main(int argc, char **argv)
                  s = strtok(NULL, ","))
                 n_list[n_n++] = atoi(s);
         } else {
-            fprintf(stderr, "usage: %s [-r ROUNDS] [-n N,N,...] [-a ACTIVE] "
-                            "[-w WRITES]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [-r ROUNDS] [-n N,N,...] [-a ACTIVE] "
+                    "[-w WRITES]\n",
+                    argv[0]);
             return 2;
         }
     }

@@ -33,10 +33,9 @@ static struct epoll_reactor *self_of(struct reactor_base *r)
  * over from an earlier registration of a reused fd can be told apart. */
 static struct epoll_event event_for(int fd, unsigned mask, unsigned gen)
 {
-    struct epoll_event ev = {
-        .events = (mask & IO_READ ? EPOLLIN : 0u) |
-                  (mask & IO_WRITE ? EPOLLOUT : 0u),
-        .data.u64 = (uint64_t)gen << 32 | (uint32_t)fd};
+    struct epoll_event ev = {.events = (mask & IO_READ ? EPOLLIN : 0u) |
+                                       (mask & IO_WRITE ? EPOLLOUT : 0u),
+                             .data.u64 = (uint64_t)gen << 32 | (uint32_t)fd};
     return ev;
 }
 
@@ -145,8 +144,9 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
             self->rebuild = 1;
     }
     if (r->trace)
-        fprintf(stderr, "[trace] pass %lu: epoll_wait(%zu fds, timeout=%d "
-                        "ms) -> %d ready\n",
+        fprintf(stderr,
+                "[trace] pass %lu: epoll_wait(%zu fds, timeout=%d "
+                "ms) -> %d ready\n",
                 r->passes, p->count, ms, n);
     for (int i = 0; i < n; i++) {
         uint32_t e = self->events[i].events;
@@ -188,12 +188,14 @@ struct reactor_base *epoll_reactor_new(void)
     self->events = calloc(self->cap_events, sizeof *self->events);
     self->registrations = calloc(self->cap_events, sizeof(unsigned));
     self->epfd = epoll_create1(EPOLL_CLOEXEC);
-    int err = !self->events || !self->registrations ? ERR_NO_MEMORY
-              : self->epfd < 0                      ? ERR_SYSTEM
-                  : poll_like_init(&self->base, &epoll_reactor_ops,
-                                   epoll_update);
+    int err =
+        !self->events || !self->registrations ? ERR_NO_MEMORY
+        : self->epfd < 0
+            ? ERR_SYSTEM
+            : poll_like_init(&self->base, &epoll_reactor_ops, epoll_update);
     if (err) {
-        int why = reactor_error_to_errno(err); /* NULL says failed; errno why */
+        int why =
+            reactor_error_to_errno(err); /* NULL says failed; errno why */
         if (self->epfd >= 0)
             close(self->epfd);
         free(self->base.fds);

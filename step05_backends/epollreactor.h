@@ -18,6 +18,6 @@ struct epoll_reactor {
 };
 
 struct reactor_base *epoll_reactor_new(void); /* NULL: failed or no epoll */
-int epoll_install(void);                     /* epollreactor.install */
+int epoll_install(void);                      /* epollreactor.install */
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * error.h: what can go wrong, as codes with names (twisted/internet/error.py).
+ * error.h: what can go wrong, as codes with names
+ * (twisted/internet/error.py).
  *
  * Twisted raises exceptions; C returns codes.  Every function here that
  * can fail returns one of these (REACTOR_OK is 0), and the two functions
@@ -10,22 +11,22 @@
 
 typedef enum reactor_error {
     REACTOR_OK = 0,
-    ERR_REACTOR_NOT_RUNNING,     /* error.ReactorNotRunning */
-    ERR_REACTOR_ALREADY_RUNNING, /* error.ReactorAlreadyRunning */
-    ERR_REACTOR_NOT_RESTARTABLE, /* error.ReactorNotRestartable */
+    ERR_REACTOR_NOT_RUNNING,       /* error.ReactorNotRunning */
+    ERR_REACTOR_ALREADY_RUNNING,   /* error.ReactorAlreadyRunning */
+    ERR_REACTOR_NOT_RESTARTABLE,   /* error.ReactorNotRestartable */
     ERR_REACTOR_ALREADY_INSTALLED, /* error.ReactorAlreadyInstalledError */
-    ERR_NO_SUCH_REACTOR,         /* application.reactors.NoSuchReactor */
-    ERR_REACTOR_UNAVAILABLE,     /* known, but not on this platform */
-    ERR_ALREADY_CALLED,          /* error.AlreadyCalled */
-    ERR_ALREADY_CANCELLED,       /* error.AlreadyCancelled */
-    ERR_INVALID_DELAY,           /* callLater's AssertionError */
-    ERR_FD_OUT_OF_RANGE,         /* select's ValueError: fd >= FD_SETSIZE */
-    ERR_BAD_DESCRIPTOR,          /* fileno() is negative */
-    ERR_FD_IN_USE,               /* another descriptor holds that fd */
-    ERR_NO_SUCH_TRIGGER,         /* ValueError from removeTrigger */
-    ERR_INVALID_ARGUMENT,        /* KeyError("invalid phase") and the like */
-    ERR_NO_MEMORY,               /* MemoryError */
-    ERR_SYSTEM                   /* OSError: see errno */
+    ERR_NO_SUCH_REACTOR,           /* application.reactors.NoSuchReactor */
+    ERR_REACTOR_UNAVAILABLE,       /* known, but not on this platform */
+    ERR_ALREADY_CALLED,            /* error.AlreadyCalled */
+    ERR_ALREADY_CANCELLED,         /* error.AlreadyCancelled */
+    ERR_INVALID_DELAY,             /* callLater's AssertionError */
+    ERR_FD_OUT_OF_RANGE,           /* select's ValueError: fd >= FD_SETSIZE */
+    ERR_BAD_DESCRIPTOR,            /* fileno() is negative */
+    ERR_FD_IN_USE,                 /* another descriptor holds that fd */
+    ERR_NO_SUCH_TRIGGER,           /* ValueError from removeTrigger */
+    ERR_INVALID_ARGUMENT, /* KeyError("invalid phase") and the like */
+    ERR_NO_MEMORY,        /* MemoryError */
+    ERR_SYSTEM            /* OSError: see errno */
 } reactor_error;
 
 /* "ReactorNotRunning" */

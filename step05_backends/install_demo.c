@@ -26,7 +26,8 @@ static void show_error(const char *what, int err)
 static void right_order(void)
 {
     select_install();
-    printf("  the import found it installed: %s\n", global_reactor()->ops->name);
+    printf("  the import found it installed: %s\n",
+           global_reactor()->ops->name);
 }
 
 /* Use first: that installs the default, and the install comes too late,

@@ -25,9 +25,9 @@
 
 #if HAVE_KQUEUE
 
-#include <sys/types.h>
 #include <sys/event.h>
 #include <sys/time.h>
+#include <sys/types.h>
 
 static struct kqueue_reactor *self_of(struct reactor_base *r)
 {
@@ -90,8 +90,8 @@ static void kqueue_do_kevent(struct reactor_base *r, double timeout)
         ts = to_timespec(timeout);
         tsp = &ts;
     }
-    int n = kevent(self->kq, NULL, 0, self->events, (int)self->cap_events,
-                   tsp);
+    int n =
+        kevent(self->kq, NULL, 0, self->events, (int)self->cap_events, tsp);
     if (n < 0) {
         if (errno != EINTR)
             perror("kevent");
@@ -126,8 +126,7 @@ static void kqueue_do_kevent(struct reactor_base *r, double timeout)
              * instead, which fails); a writer alone has lost it. */
             events = reading ? 0 : IO_HANGUP;
         if (events)
-            poll_like_do_read_or_write(p, fd, events,
-                                       self->registrations[i]);
+            poll_like_do_read_or_write(p, fd, events, self->registrations[i]);
     }
 }
 
@@ -161,12 +160,14 @@ struct reactor_base *kqueue_reactor_new(void)
     self->kq = kqueue();
     if (self->kq >= 0) /* as epoll's EPOLL_CLOEXEC */
         fcntl(self->kq, F_SETFD, FD_CLOEXEC);
-    int err = !self->events || !self->registrations ? ERR_NO_MEMORY
-              : self->kq < 0                        ? ERR_SYSTEM
-                  : poll_like_init(&self->base, &kqueue_reactor_ops,
-                                   kqueue_update);
+    int err =
+        !self->events || !self->registrations ? ERR_NO_MEMORY
+        : self->kq < 0
+            ? ERR_SYSTEM
+            : poll_like_init(&self->base, &kqueue_reactor_ops, kqueue_update);
     if (err) {
-        int why = reactor_error_to_errno(err); /* NULL says failed; errno why */
+        int why =
+            reactor_error_to_errno(err); /* NULL says failed; errno why */
         if (self->kq >= 0)
             close(self->kq);
         free(self->base.fds);

@@ -12,12 +12,12 @@ struct kevent;
 struct kqueue_reactor {
     struct poll_like_reactor base; /* "inherits" _PollLikeMixin */
     int kq;
-    struct kevent *events; /* what one kevent() call returns */
+    struct kevent *events;   /* what one kevent() call returns */
     unsigned *registrations; /* each event's registration, checked */
     size_t cap_events;
 };
 
 struct reactor_base *kqueue_reactor_new(void); /* NULL: failed or none */
-int kqueue_install(void);                     /* kqreactor.install */
+int kqueue_install(void);                      /* kqreactor.install */
 
 #endif

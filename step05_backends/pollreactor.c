@@ -105,8 +105,9 @@ static void poll_do_poll(struct reactor_base *r, double timeout)
             .registration = poll_like_registration(&self->base, fd)};
     }
     if (r->trace)
-        fprintf(stderr, "[trace] pass %lu: poll(%zu fds, timeout=%d ms) -> "
-                        "%d ready\n",
+        fprintf(stderr,
+                "[trace] pass %lu: poll(%zu fds, timeout=%d ms) -> "
+                "%d ready\n",
                 r->passes, self->n_pfds, ms, n);
     for (size_t i = 0; i < k; i++)
         poll_like_do_read_or_write(&self->base, self->ready[i].fd,

@@ -69,8 +69,8 @@ struct selectable {
 struct poll_like_reactor {
     struct posix_reactor_base posix; /* "inherits" PosixReactorBase */
     struct selectable *fds;
-    size_t n_fds;  /* room in fds */
-    size_t count;  /* fds registered */
+    size_t n_fds; /* room in fds */
+    size_t count; /* fds registered */
     /* The backend's kernel call: the fd's interest goes from `old` to
      * `new` (either may be 0).  Returns 0 or -1 with errno set. */
     int (*update)(struct poll_like_reactor *p, int fd, unsigned old,
@@ -79,6 +79,7 @@ struct poll_like_reactor {
 
 /* The reactor_ops entries every poll-like backend inherits: its table
  * adds only its name, do_iteration and destroy. */
+/* clang-format off */
 #define POLL_LIKE_METHODS                                                    \
     .add_reader = poll_like_add_reader,                                      \
     .add_writer = poll_like_add_writer,                                      \
@@ -90,6 +91,7 @@ struct poll_like_reactor {
     .wake_up = posix_reactor_wake_up,                                        \
     .handle_signals = posix_handle_signals,                                  \
     .uninstall_signals = posix_uninstall_handler
+/* clang-format on */
 
 int poll_like_init(struct poll_like_reactor *p, const struct reactor_ops *ops,
                    int (*update)(struct poll_like_reactor *, int, unsigned,

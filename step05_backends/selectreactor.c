@@ -218,8 +218,9 @@ static void trace_pass(struct select_reactor *self, double timeout, int nfds,
                 used += (size_t)snprintf(what + used, sizeof what - used,
                                          " %s(%d)",
                                          writing ? "doWrite" : "doRead", fd);
-    fprintf(stderr, "[trace] pass %lu: select(nfds=%d, timeout=%s) -> %d "
-                    "ready;%s\n",
+    fprintf(stderr,
+            "[trace] pass %lu: select(nfds=%d, timeout=%s) -> %d "
+            "ready;%s\n",
             self->posix.base.passes, nfds, wait, ready,
             used ? what : " nothing to do");
 }

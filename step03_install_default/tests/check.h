@@ -21,7 +21,8 @@ static int failures;
 #define CHECK(cond)                                                          \
     do {                                                                     \
         if (!(cond)) {                                                       \
-            printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+            printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__,        \
+                   #cond);                                                   \
             failures++;                                                      \
         }                                                                    \
     } while (0)
@@ -41,7 +42,10 @@ struct test {
     const char *name;
     void (*fn)(void);
 };
-#define TEST(name) {#name, test_##name}
+#define TEST(name)                                                           \
+    {                                                                        \
+#name, test_##name                                                   \
+    }
 
 /* A test that would hang (a wake-up that never comes) fails instead. */
 static void on_alarm(int signo)

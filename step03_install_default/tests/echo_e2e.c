@@ -38,7 +38,8 @@ static pid_t server_pid = -1;
 static int server_port;
 static FILE *server_out;
 
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void fail(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 
 static void fail(const char *fmt, ...)
 {
@@ -160,7 +161,7 @@ struct client {
     bool half_close;      /* shutdown(SHUT_WR) once everything is sent */
     uint32_t seed;        /* which byte pattern it sends */
     bool done, failed;
-    char *got;            /* for the transcript: what came back */
+    char *got; /* for the transcript: what came back */
 };
 
 /* Each client sends its own pseudo-random stream, so an echo that went to
@@ -187,8 +188,8 @@ static int connect_to_server(void)
 
 static void client_start(struct client *c, size_t size, uint32_t seed)
 {
-    *c = (struct client){.fd = connect_to_server(), .to_send = size,
-                         .seed = seed};
+    *c = (struct client){
+        .fd = connect_to_server(), .to_send = size, .seed = seed};
 }
 
 static void client_close(struct client *c)
@@ -407,8 +408,8 @@ static void test_out_of_descriptors(void)
     }
     int served = collect_pings(fds, answered, N, 1.0);
     if (served == 0 || served == N)
-        fail("%d of %d served: the limit was not what the test needs",
-             served, N);
+        fail("%d of %d served: the limit was not what the test needs", served,
+             N);
     struct rusage before, after;
     getrusage(RUSAGE_CHILDREN, &before); /* nothing reaped yet: zero */
     nanosleep(&(struct timespec){.tv_nsec = 500 * 1000 * 1000}, NULL);
@@ -429,14 +430,14 @@ static void test_out_of_descriptors(void)
             close(fds[i]);
     stop_server();
     getrusage(RUSAGE_CHILDREN, &after);
-    double cpu = (double)(after.ru_utime.tv_sec - before.ru_utime.tv_sec) +
-                 (double)(after.ru_stime.tv_sec - before.ru_stime.tv_sec) +
-                 (double)(after.ru_utime.tv_usec - before.ru_utime.tv_usec) /
-                     1e6 +
-                 (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec) /
-                     1e6;
+    double cpu =
+        (double)(after.ru_utime.tv_sec - before.ru_utime.tv_sec) +
+        (double)(after.ru_stime.tv_sec - before.ru_stime.tv_sec) +
+        (double)(after.ru_utime.tv_usec - before.ru_utime.tv_usec) / 1e6 +
+        (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e6;
     printf("%d served at once, %d after others left; the server used "
-           "%.3f s of CPU\n", served, waiting, cpu);
+           "%.3f s of CPU\n",
+           served, waiting, cpu);
     if (cpu > 0.4)
         fail("the server spun while out of descriptors (%.3f s CPU)", cpu);
 }
@@ -563,8 +564,8 @@ int main(int argc, char **argv)
         rlim_t want = FD_SETSIZE + 256;
         if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
             printf("SKIP: the hard limit on open files (%llu) is below "
-                   "%llu\n", (unsigned long long)rl.rlim_max,
-                   (unsigned long long)want);
+                   "%llu\n",
+                   (unsigned long long)rl.rlim_max, (unsigned long long)want);
             return SKIP;
         }
         if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur < want)

@@ -36,7 +36,7 @@
 enum { MAX_IDS = 1024, MAX_HOOKS = 4096, LINE = 128 };
 
 static struct reactor_base *reactor;
-static struct fake_clock clock_; /* now = 0 */
+static struct fake_clock clock_;            /* now = 0 */
 static struct delayed_call *calls[MAX_IDS]; /* the kept calls, by ID */
 static int ids[MAX_IDS]; /* ids[i] == i: each call's argument points here */
 static struct {
@@ -120,9 +120,9 @@ static void perform(const char *line, const char *indent)
     if (strcmp(op, "later") == 0 && fields == 2) {
         delayed_call_release(calls[id]); /* an ID used again: drop the old */
         ids[id] = id;
-        print_result(indent, op, id,
-                     reactor_call_later(reactor, x, call_ran, &ids[id],
-                                        &calls[id]));
+        print_result(
+            indent, op, id,
+            reactor_call_later(reactor, x, call_ran, &ids[id], &calls[id]));
         return;
     }
     int moves = strcmp(op, "reset") == 0 || strcmp(op, "delay") == 0;

@@ -95,8 +95,7 @@ int main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "install_by_name") == 0) {
         install_by_name(argv[2], argv[3]);
         status = failures ? 1 : 0;
-        printf("%s: install_by_name %s\n", status ? "FAIL" : "PASS",
-               argv[2]);
+        printf("%s: install_by_name %s\n", status ? "FAIL" : "PASS", argv[2]);
     } else if (argc == 2) {
         status = run_tests(tests, sizeof tests / sizeof tests[0], argc, argv,
                            NULL);

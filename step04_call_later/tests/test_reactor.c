@@ -74,8 +74,7 @@ static struct probe readable_probe(struct reactor_base *r, int *write_end)
         write(fds[1], "x", 1) != 1)
         abort();
     *write_end = fds[1];
-    return (struct probe){
-        .base.ops = &probe_ops, .reactor = r, .fd = fds[0]};
+    return (struct probe){.base.ops = &probe_ops, .reactor = r, .fd = fds[0]};
 }
 
 static struct reactor_base *new_reactor(void)
@@ -97,9 +96,21 @@ static void note(const char *what)
     strncat(events, what, sizeof events - strlen(events) - 1);
 }
 
-static void note_before(void *arg) { (void)arg; note("before"); }
-static void note_during(void *arg) { (void)arg; note("during"); }
-static void note_after(void *arg) { (void)arg; note("after"); }
+static void note_before(void *arg)
+{
+    (void)arg;
+    note("before");
+}
+static void note_during(void *arg)
+{
+    (void)arg;
+    note("during");
+}
+static void note_after(void *arg)
+{
+    (void)arg;
+    note("after");
+}
 
 static void stop_it(void *arg) { reactor_stop(arg); }
 
@@ -161,8 +172,8 @@ static void note_running(void *arg);
 static void test_crash_ends_run_without_shutdown_and_allows_rerun(void)
 {
     struct reactor_base *r = new_reactor();
-    reactor_add_system_event_trigger(r, PHASE_BEFORE, "shutdown",
-                                     note_before, NULL, NULL);
+    reactor_add_system_event_trigger(r, PHASE_BEFORE, "shutdown", note_before,
+                                     NULL, NULL);
     reactor_call_when_running(r, crash_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
     CHECK(strcmp(events, "") == 0); /* no shutdown triggers */
@@ -209,8 +220,8 @@ static void test_shutdown_triggers_run_in_phase_order(void)
                                      NULL, NULL);
     reactor_add_system_event_trigger(r, PHASE_DURING, "shutdown",
                                      note_running, NULL, NULL);
-    reactor_add_system_event_trigger(r, PHASE_BEFORE, "shutdown",
-                                     note_before, NULL, NULL);
+    reactor_add_system_event_trigger(r, PHASE_BEFORE, "shutdown", note_before,
+                                     NULL, NULL);
     reactor_call_when_running(r, stop_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
     /* The built-in "during" triggers (crash, disconnectAll) were added

@@ -175,8 +175,8 @@ static void test_call_made_during_run_until_current_runs_in_a_later_pass(void)
     reactor_call_later(r, 0, schedule_another_now, "first,", NULL);
     reactor_run_until_current(r);
     CHECK(strcmp(ran, "first,") == 0); /* not "first,new" */
-    CHECK(reactor_timeout(r) == 0);     /* due, in the next pass */
-    reactor_run_until_current(r);       /* the clock has not moved */
+    CHECK(reactor_timeout(r) == 0);    /* due, in the next pass */
+    reactor_run_until_current(r);      /* the clock has not moved */
     CHECK(strcmp(ran, "first,new") == 0);
     reactor_free(r);
 }
@@ -215,7 +215,8 @@ static void test_zero_delay_rescheduling_does_not_starve_io(void)
 {
     struct reactor_base *r = the_reactor = fake_reactor();
     int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || write(sv[1], "x", 1) != 1)
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 ||
+        write(sv[1], "x", 1) != 1)
         abort();
     struct counting_reader reader = {.base.ops = &cr_ops, .fd = sv[0]};
     reactor_add_reader(r, &reader.base);
@@ -246,7 +247,8 @@ static void hurry_victim(void *arg)
     CHECK_ERR(delayed_call_reset(victim, 0), REACTOR_OK); /* to "now" */
 }
 
-static void test_call_cancelled_by_an_earlier_call_in_the_same_pass_does_not_run(void)
+static void
+test_call_cancelled_by_an_earlier_call_in_the_same_pass_does_not_run(void)
 {
     struct reactor_base *r = fake_reactor();
     reactor_call_later(r, 1, cancel_victim, "canceller,", NULL);
@@ -259,7 +261,8 @@ static void test_call_cancelled_by_an_earlier_call_in_the_same_pass_does_not_run
     reactor_free(r);
 }
 
-static void test_call_moved_later_by_an_earlier_call_in_the_same_pass_does_not_run(void)
+static void
+test_call_moved_later_by_an_earlier_call_in_the_same_pass_does_not_run(void)
 {
     struct reactor_base *r = fake_reactor();
     reactor_call_later(r, 1, postpone_victim, "postponer,", NULL);
@@ -274,7 +277,8 @@ static void test_call_moved_later_by_an_earlier_call_in_the_same_pass_does_not_r
 
 /* As in Twisted: moved sooner, to a time that is due, it is back in the
  * heap at once and runs in the same pass. */
-static void test_call_moved_sooner_by_an_earlier_call_in_the_same_pass_runs(void)
+static void
+test_call_moved_sooner_by_an_earlier_call_in_the_same_pass_runs(void)
 {
     struct reactor_base *r = fake_reactor();
     reactor_call_later(r, 1, hurry_victim, "hurrier,", NULL);
@@ -292,7 +296,8 @@ static void cancel_self(void *arg)
     CHECK_ERR(delayed_call_cancel(victim), ERR_ALREADY_CALLED);
 }
 
-static void test_call_that_cancels_itself_while_running_gets_AlreadyCalled(void)
+static void
+test_call_that_cancels_itself_while_running_gets_AlreadyCalled(void)
 {
     struct reactor_base *r = fake_reactor();
     reactor_call_later(r, 1, cancel_self, NULL, &victim);

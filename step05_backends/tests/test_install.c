@@ -61,7 +61,8 @@ static void test_unknown_name_is_NoSuchReactor_and_installs_nothing(void)
 
 /* A name the table knows, for a backend this platform lacks (kqueue on
  * Linux, epoll on macOS). */
-static void test_unavailable_name_is_ReactorUnavailable_and_installs_nothing(void)
+static void
+test_unavailable_name_is_ReactorUnavailable_and_installs_nothing(void)
 {
     size_t n;
     const struct reactor_type *types = get_reactor_types(&n);
@@ -118,8 +119,7 @@ int main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "install_by_name") == 0) {
         install_by_name(argv[2], argv[3]);
         status = failures ? 1 : 0;
-        printf("%s: install_by_name %s\n", status ? "FAIL" : "PASS",
-               argv[2]);
+        printf("%s: install_by_name %s\n", status ? "FAIL" : "PASS", argv[2]);
     } else if (argc == 2) {
         status = run_tests(tests, sizeof tests / sizeof tests[0], argc, argv,
                            NULL);

@@ -35,7 +35,7 @@ struct probe {
     int reads, writes, lost, lost_reason;
     int (*on_read)(struct probe *self);  /* what do_read does */
     int (*on_write)(struct probe *self); /* what do_write does */
-    struct probe *other;                /* a neighbour to act on */
+    struct probe *other;                 /* a neighbour to act on */
 };
 
 static int probe_fileno(struct descriptor *d)
@@ -81,8 +81,7 @@ static struct probe readable_probe(struct reactor_base *r, int *write_end)
         write(fds[1], "x", 1) != 1)
         abort();
     *write_end = fds[1];
-    return (struct probe){
-        .base.ops = &probe_ops, .reactor = r, .fd = fds[0]};
+    return (struct probe){.base.ops = &probe_ops, .reactor = r, .fd = fds[0]};
 }
 
 static bool is_select(struct reactor_base *r)
@@ -97,8 +96,7 @@ static struct probe quiet_probe(struct reactor_base *r, int *other_end)
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0)
         abort();
     *other_end = fds[1];
-    return (struct probe){
-        .base.ops = &probe_ops, .reactor = r, .fd = fds[0]};
+    return (struct probe){.base.ops = &probe_ops, .reactor = r, .fd = fds[0]};
 }
 
 /* ---- recording what happened, in order ------------------------------- */
@@ -112,9 +110,21 @@ static void note(const char *what)
     strncat(events, what, sizeof events - strlen(events) - 1);
 }
 
-static void note_before(void *arg) { (void)arg; note("before"); }
-static void note_during(void *arg) { (void)arg; note("during"); }
-static void note_after(void *arg) { (void)arg; note("after"); }
+static void note_before(void *arg)
+{
+    (void)arg;
+    note("before");
+}
+static void note_during(void *arg)
+{
+    (void)arg;
+    note("during");
+}
+static void note_after(void *arg)
+{
+    (void)arg;
+    note("after");
+}
 
 static void stop_it(void *arg) { reactor_stop(arg); }
 
@@ -176,8 +186,8 @@ static void note_running(void *arg);
 static void test_crash_ends_run_without_shutdown_and_allows_rerun(void)
 {
     struct reactor_base *r = new_reactor();
-    reactor_add_system_event_trigger(r, PHASE_BEFORE, "shutdown",
-                                     note_before, NULL, NULL);
+    reactor_add_system_event_trigger(r, PHASE_BEFORE, "shutdown", note_before,
+                                     NULL, NULL);
     reactor_call_when_running(r, crash_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
     CHECK(strcmp(events, "") == 0); /* no shutdown triggers */
@@ -224,8 +234,8 @@ static void test_shutdown_triggers_run_in_phase_order(void)
                                      NULL, NULL);
     reactor_add_system_event_trigger(r, PHASE_DURING, "shutdown",
                                      note_running, NULL, NULL);
-    reactor_add_system_event_trigger(r, PHASE_BEFORE, "shutdown",
-                                     note_before, NULL, NULL);
+    reactor_add_system_event_trigger(r, PHASE_BEFORE, "shutdown", note_before,
+                                     NULL, NULL);
     reactor_call_when_running(r, stop_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
     /* The built-in "during" triggers (crash, disconnectAll) were added
@@ -571,8 +581,8 @@ static void test_closed_fd_is_dropped_and_others_keep_working(void)
         reactor_iterate(r, 0);
     CHECK(a.reads == 0);
     CHECK(b.reads >= 2 && b.lost == 0); /* select's preening: one pass */
-    bool reported = strcmp(backend(), "epoll") != 0 &&
-                    strcmp(backend(), "kqueue") != 0;
+    bool reported =
+        strcmp(backend(), "epoll") != 0 && strcmp(backend(), "kqueue") != 0;
     if (reported)
         CHECK(a.lost == 1 && a.lost_reason == -EBADF);
     else /* still registered, as in Twisted: its owner's to remove */

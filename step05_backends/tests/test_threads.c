@@ -106,8 +106,7 @@ static void test_a_sleeping_loop_wakes_within_milliseconds(void)
     CHECK(reactor_run(reactor, false) == REACTOR_OK);
     pthread_join(t, NULL);
     double latency = ran_at - handed_at;
-    printf("  woke %.3f ms after the call was handed over\n",
-           latency * 1e3);
+    printf("  woke %.3f ms after the call was handed over\n", latency * 1e3);
     CHECK(latency >= 0 && latency < 0.030);
     reactor_free(reactor);
 }
@@ -152,6 +151,5 @@ static const struct test tests[] = {
 
 int main(int argc, char **argv)
 {
-    return run_tests(tests, sizeof tests / sizeof tests[0], argc, argv,
-                     NULL);
+    return run_tests(tests, sizeof tests / sizeof tests[0], argc, argv, NULL);
 }
