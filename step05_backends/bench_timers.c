@@ -19,6 +19,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_timing.h"
+
 #include "main.h"
 #include "reactor.h"
 
@@ -34,25 +36,6 @@
 #ifndef UNDER_ASAN
 #define UNDER_ASAN 0
 #endif
-
-static double clock_seconds(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Peak resident memory so far, in bytes. */
-static double peak_rss(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-#ifdef __APPLE__
-    return (double)ru.ru_maxrss; /* bytes on macOS */
-#else
-    return (double)ru.ru_maxrss * 1024.0; /* kilobytes elsewhere */
-#endif
-}
 
 static long n_calls, next_expected, out_of_order;
 
@@ -88,13 +71,7 @@ static int million_timers(long n)
     reactor_run(r, false);
     double cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     double per_call = (peak_rss() - rss0) / (double)n;
-    printf("calls:                  %ld\n", n);
-    printf("schedule:               %.3f s (%.0f ns per call)\n", scheduled,
-           scheduled / (double)n * 1e9);
-    printf("run (CPU time):         %.3f s (%.0f ns per call)\n", cpu,
-           cpu / (double)n * 1e9);
-    printf("out of order:           %ld\n", out_of_order);
-    printf("peak memory per call:   %.1f bytes\n", per_call);
+    print_timer_figures(n, scheduled, cpu, out_of_order, per_call);
     return out_of_order != 0 || next_expected != n;
 }
 

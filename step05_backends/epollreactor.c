@@ -108,21 +108,12 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
 {
     struct epoll_reactor *self = self_of(r);
     struct poll_like_reactor *p = &self->base;
-    if (self->cap_events < p->count) { /* room for every fd to be ready */
-        size_t cap = p->count * 2;
-        struct epoll_event *events =
-            realloc(self->events, cap * sizeof *events);
-        unsigned *regs =
-            events ? realloc(self->registrations, cap * sizeof *regs) : NULL;
-        if (events)
-            self->events = events;
-        if (regs) {
-            self->registrations = regs;
-            self->cap_events = cap;
-        }
-    }
+    /* Room for every fd to be ready (if that fails, the room there is). */
+    ready_list_reserve(&self->ready, p->count, sizeof(struct epoll_event));
+    struct epoll_event *events = self->ready.events;
+    unsigned *registrations = self->ready.registrations;
     int ms = timeout_to_ms(timeout);
-    int n = epoll_wait(self->epfd, self->events, (int)self->cap_events, ms);
+    int n = epoll_wait(self->epfd, events, (int)self->ready.cap, ms);
     if (n < 0) {
         if (errno != EINTR)
             perror("epoll_wait");
@@ -132,14 +123,14 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
      * table has now (the same generation, no interest it has dropped)?
      * If not, the kernel holds something stale: drop it, rebuild. */
     for (int i = 0; i < n; i++) {
-        int fd = (int)(uint32_t)self->events[i].data.u64;
-        unsigned gen = (unsigned)(self->events[i].data.u64 >> 32);
-        uint32_t e = self->events[i].events;
+        int fd = (int)(uint32_t)events[i].data.u64;
+        unsigned gen = (unsigned)(events[i].data.u64 >> 32);
+        uint32_t e = events[i].events;
         unsigned mask =
             poll_like_registration(p, fd) == gen ? p->fds[fd].mask : 0;
         bool stale = !mask || ((e & EPOLLIN) && !(mask & IO_READ)) ||
                      ((e & EPOLLOUT) && !(mask & IO_WRITE));
-        self->registrations[i] = stale ? 0 : gen;
+        registrations[i] = stale ? 0 : gen;
         if (stale)
             self->rebuild = 1;
     }
@@ -149,12 +140,12 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
                 "ms) -> %d ready\n",
                 r->passes, p->count, ms, n);
     for (int i = 0; i < n; i++) {
-        uint32_t e = self->events[i].events;
-        unsigned events = (e & EPOLLIN ? IO_READ : 0) |
-                          (e & EPOLLOUT ? IO_WRITE : 0) |
-                          (e & (EPOLLHUP | EPOLLERR) ? IO_HANGUP : 0);
-        poll_like_do_read_or_write(p, (int)(uint32_t)self->events[i].data.u64,
-                                   events, self->registrations[i]);
+        uint32_t e = events[i].events;
+        unsigned io = (e & EPOLLIN ? IO_READ : 0) |
+                      (e & EPOLLOUT ? IO_WRITE : 0) |
+                      (e & (EPOLLHUP | EPOLLERR) ? IO_HANGUP : 0);
+        poll_like_do_read_or_write(p, (int)(uint32_t)events[i].data.u64, io,
+                                   registrations[i]);
     }
     if (self->rebuild)
         rebuild(self);
@@ -166,8 +157,7 @@ static void epoll_destroy(struct reactor_base *r)
     poll_like_destroy(&self->base);
     if (self->epfd >= 0)
         close(self->epfd);
-    free(self->events);
-    free(self->registrations);
+    ready_list_free(&self->ready);
     free(self);
 }
 
@@ -184,12 +174,11 @@ struct reactor_base *epoll_reactor_new(void)
     if (!self)
         return NULL;
     /* Room for events from the start: epoll_wait refuses a count of 0. */
-    self->cap_events = 64;
-    self->events = calloc(self->cap_events, sizeof *self->events);
-    self->registrations = calloc(self->cap_events, sizeof(unsigned));
+    int no_room =
+        ready_list_reserve(&self->ready, 64, sizeof(struct epoll_event));
     self->epfd = epoll_create1(EPOLL_CLOEXEC);
     int err =
-        !self->events || !self->registrations ? ERR_NO_MEMORY
+        no_room ? ERR_NO_MEMORY
         : self->epfd < 0
             ? ERR_SYSTEM
             : poll_like_init(&self->base, &epoll_reactor_ops, epoll_update);
@@ -199,8 +188,7 @@ struct reactor_base *epoll_reactor_new(void)
         if (self->epfd >= 0)
             close(self->epfd);
         free(self->base.fds);
-        free(self->events);
-        free(self->registrations);
+        ready_list_free(&self->ready);
         free(self);
         errno = why;
         return NULL;

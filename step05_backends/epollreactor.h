@@ -11,9 +11,7 @@ struct epoll_event;
 struct epoll_reactor {
     struct poll_like_reactor base; /* "inherits" _PollLikeMixin */
     int epfd;
-    struct epoll_event *events; /* what one epoll_wait returns */
-    unsigned *registrations;    /* each event's registration, checked */
-    size_t cap_events;
+    struct ready_list ready; /* what one epoll_wait returns */
     int rebuild; /* a stale event came: make the kernel's set anew */
 };
 

@@ -73,25 +73,16 @@ static void kqueue_do_kevent(struct reactor_base *r, double timeout)
 {
     struct kqueue_reactor *self = self_of(r);
     struct poll_like_reactor *p = &self->base;
-    size_t want = 2 * p->count; /* two filters per fd at most */
-    if (self->cap_events < want) {
-        struct kevent *events = realloc(self->events, want * sizeof *events);
-        unsigned *regs =
-            events ? realloc(self->registrations, want * sizeof *regs) : NULL;
-        if (events)
-            self->events = events;
-        if (regs) {
-            self->registrations = regs;
-            self->cap_events = want;
-        }
-    }
+    /* Room for two filters of every fd (if that fails, the room there is). */
+    ready_list_reserve(&self->ready, 2 * p->count, sizeof(struct kevent));
+    struct kevent *events = self->ready.events;
+    unsigned *registrations = self->ready.registrations;
     struct timespec ts, *tsp = NULL; /* NULL: wait forever */
     if (!isinf(timeout)) {
         ts = to_timespec(timeout);
         tsp = &ts;
     }
-    int n =
-        kevent(self->kq, NULL, 0, self->events, (int)self->cap_events, tsp);
+    int n = kevent(self->kq, NULL, 0, events, (int)self->ready.cap, tsp);
     if (n < 0) {
         if (errno != EINTR)
             perror("kevent");
@@ -100,33 +91,32 @@ static void kqueue_do_kevent(struct reactor_base *r, double timeout)
     /* Before any callback runs: is each event from the registration the
      * table has now (the same generation)?  If not, drop it. */
     for (int i = 0; i < n; i++) {
-        int fd = (int)self->events[i].ident;
-        unsigned gen = (unsigned)(uintptr_t)self->events[i].udata;
-        self->registrations[i] =
-            poll_like_registration(p, fd) == gen ? gen : 0;
+        int fd = (int)events[i].ident;
+        unsigned gen = (unsigned)(uintptr_t)events[i].udata;
+        registrations[i] = poll_like_registration(p, fd) == gen ? gen : 0;
     }
     if (r->trace)
         fprintf(stderr, "[trace] pass %lu: kevent(%zu fds) -> %d ready\n",
                 r->passes, p->count, n);
     for (int i = 0; i < n; i++) {
-        const struct kevent *ev = &self->events[i];
+        const struct kevent *ev = &events[i];
         int fd = (int)ev->ident;
         bool eof = ev->flags & EV_EOF;
-        bool reading = self->registrations[i] && (p->fds[fd].mask & IO_READ);
-        unsigned events;
+        bool reading = registrations[i] && (p->fds[fd].mask & IO_READ);
+        unsigned io;
         if (ev->flags & EV_ERROR) /* only for a changelist; none here */
-            events = ev->data == EBADF ? IO_BAD_FD : IO_HANGUP;
+            io = ev->data == EBADF ? IO_BAD_FD : IO_HANGUP;
         else if (ev->filter == EVFILT_READ)
-            events = IO_READ | (eof ? IO_HANGUP : 0); /* drain, then EOF */
+            io = IO_READ | (eof ? IO_HANGUP : 0); /* drain, then EOF */
         else if (!eof)
-            events = IO_WRITE;
+            io = IO_WRITE;
         else
             /* The peer is gone.  A reader learns it from its read filter,
              * after the input still buffered (Twisted calls doWrite here
              * instead, which fails); a writer alone has lost it. */
-            events = reading ? 0 : IO_HANGUP;
-        if (events)
-            poll_like_do_read_or_write(p, fd, events, self->registrations[i]);
+            io = reading ? 0 : IO_HANGUP;
+        if (io)
+            poll_like_do_read_or_write(p, fd, io, registrations[i]);
     }
 }
 
@@ -136,8 +126,7 @@ static void kqueue_destroy(struct reactor_base *r)
     poll_like_destroy(&self->base);
     if (self->kq >= 0)
         close(self->kq);
-    free(self->events);
-    free(self->registrations);
+    ready_list_free(&self->ready);
     free(self);
 }
 
@@ -154,14 +143,12 @@ struct reactor_base *kqueue_reactor_new(void)
     if (!self)
         return NULL;
     /* Room for events from the start, as for epoll. */
-    self->cap_events = 64;
-    self->events = calloc(self->cap_events, sizeof *self->events);
-    self->registrations = calloc(self->cap_events, sizeof(unsigned));
+    int no_room = ready_list_reserve(&self->ready, 64, sizeof(struct kevent));
     self->kq = kqueue();
     if (self->kq >= 0) /* as epoll's EPOLL_CLOEXEC */
         fcntl(self->kq, F_SETFD, FD_CLOEXEC);
     int err =
-        !self->events || !self->registrations ? ERR_NO_MEMORY
+        no_room ? ERR_NO_MEMORY
         : self->kq < 0
             ? ERR_SYSTEM
             : poll_like_init(&self->base, &kqueue_reactor_ops, kqueue_update);
@@ -171,8 +158,7 @@ struct reactor_base *kqueue_reactor_new(void)
         if (self->kq >= 0)
             close(self->kq);
         free(self->base.fds);
-        free(self->events);
-        free(self->registrations);
+        ready_list_free(&self->ready);
         free(self);
         errno = why;
         return NULL;

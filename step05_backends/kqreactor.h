@@ -12,9 +12,7 @@ struct kevent;
 struct kqueue_reactor {
     struct poll_like_reactor base; /* "inherits" _PollLikeMixin */
     int kq;
-    struct kevent *events;   /* what one kevent() call returns */
-    unsigned *registrations; /* each event's registration, checked */
-    size_t cap_events;
+    struct ready_list ready; /* what one kevent() call returns */
 };
 
 struct reactor_base *kqueue_reactor_new(void); /* NULL: failed or none */

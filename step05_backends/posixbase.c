@@ -442,6 +442,32 @@ void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
         posix_disconnect_selectable(&p->posix, d, why, in_read);
 }
 
+int ready_list_reserve(struct ready_list *l, size_t want, size_t size)
+{
+    if (want <= l->cap)
+        return 0;
+    size_t cap = l->cap ? l->cap : 64;
+    while (cap < want)
+        cap *= 2;
+    void *events = realloc(l->events, cap * size);
+    if (!events)
+        return -1;
+    l->events = events;
+    unsigned *regs = realloc(l->registrations, cap * sizeof *regs);
+    if (!regs)
+        return -1; /* the events' room grew, harmlessly */
+    l->registrations = regs;
+    l->cap = cap;
+    return 0;
+}
+
+void ready_list_free(struct ready_list *l)
+{
+    free(l->events);
+    free(l->registrations);
+    *l = (struct ready_list){0};
+}
+
 int timeout_to_ms(double seconds)
 {
     if (isinf(seconds))

@@ -120,6 +120,20 @@ unsigned poll_like_registration(const struct poll_like_reactor *p, int fd);
 void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
                                 unsigned events, unsigned registration);
 
+/* What one wait returns under epoll and kqueue: the kernel's events (an
+ * array of the backend's own struct), and beside each the registration
+ * it came from, checked before anything is dispatched. */
+struct ready_list {
+    void *events; /* struct epoll_event[], struct kevent[] */
+    unsigned *registrations;
+    size_t cap;
+};
+
+/* Room for `want` events of `size` bytes (doubling): 0, or -1 if out of
+ * memory, the old room kept. */
+int ready_list_reserve(struct ready_list *l, size_t want, size_t size);
+void ready_list_free(struct ready_list *l);
+
 /* A timeout in seconds as whole milliseconds for poll and epoll_wait:
  * rounded up, and -1 for INFINITY, "forever". */
 int timeout_to_ms(double seconds);

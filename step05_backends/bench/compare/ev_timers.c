@@ -22,23 +22,7 @@
 #include <time.h>
 #include <ev.h>
 
-static double clock_seconds(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double peak_rss(void) /* bytes */
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-#ifdef __APPLE__
-    return (double)ru.ru_maxrss;
-#else
-    return (double)ru.ru_maxrss * 1024.0;
-#endif
-}
+#include "../../bench_timing.h"
 
 static ev_timer *timers;
 static long n_fired, next_expected, out_of_order;
@@ -82,12 +66,6 @@ int main(int argc, char **argv)
     double cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     double per_call = (peak_rss() - rss0) / (double)n;
 
-    printf("calls:                  %ld\n", n);
-    printf("schedule:               %.3f s (%.0f ns per call)\n", scheduled,
-           scheduled / (double)n * 1e9);
-    printf("run (CPU time):         %.3f s (%.0f ns per call)\n", cpu,
-           cpu / (double)n * 1e9);
-    printf("out of order:           %ld\n", out_of_order);
-    printf("peak memory per call:   %.1f bytes\n", per_call);
+    print_timer_figures(n, scheduled, cpu, out_of_order, per_call);
     return n_fired != n;
 }
