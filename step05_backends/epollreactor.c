@@ -173,25 +173,12 @@ struct reactor_base *epoll_reactor_new(void)
     struct epoll_reactor *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
-    /* Room for events from the start: epoll_wait refuses a count of 0. */
-    int no_room =
-        ready_list_reserve(&self->ready, 64, sizeof(struct epoll_event));
     self->epfd = epoll_create1(EPOLL_CLOEXEC);
-    int err =
-        no_room ? ERR_NO_MEMORY
-        : self->epfd < 0
-            ? ERR_SYSTEM
-            : poll_like_init(&self->base, &epoll_reactor_ops, epoll_update);
-    if (err) {
-        int why =
-            reactor_error_to_errno(err); /* NULL says failed; errno why */
-        if (self->epfd >= 0)
-            close(self->epfd);
-        free(self->base.fds);
-        ready_list_free(&self->ready);
+    if (poll_like_kernel_init(&self->base, &epoll_reactor_ops, epoll_update,
+                              self->epfd, &self->ready,
+                              sizeof(struct epoll_event))) {
         free(self);
-        errno = why;
-        return NULL;
+        return NULL; /* errno says why */
     }
     return &self->base.posix.base;
 }

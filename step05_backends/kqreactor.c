@@ -142,26 +142,14 @@ struct reactor_base *kqueue_reactor_new(void)
     struct kqueue_reactor *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
-    /* Room for events from the start, as for epoll. */
-    int no_room = ready_list_reserve(&self->ready, 64, sizeof(struct kevent));
     self->kq = kqueue();
     if (self->kq >= 0) /* as epoll's EPOLL_CLOEXEC */
         fcntl(self->kq, F_SETFD, FD_CLOEXEC);
-    int err =
-        no_room ? ERR_NO_MEMORY
-        : self->kq < 0
-            ? ERR_SYSTEM
-            : poll_like_init(&self->base, &kqueue_reactor_ops, kqueue_update);
-    if (err) {
-        int why =
-            reactor_error_to_errno(err); /* NULL says failed; errno why */
-        if (self->kq >= 0)
-            close(self->kq);
-        free(self->base.fds);
-        ready_list_free(&self->ready);
+    if (poll_like_kernel_init(&self->base, &kqueue_reactor_ops, kqueue_update,
+                              self->kq, &self->ready,
+                              sizeof(struct kevent))) {
         free(self);
-        errno = why;
-        return NULL;
+        return NULL; /* errno says why */
     }
     return &self->base.posix.base;
 }

@@ -468,6 +468,28 @@ void ready_list_free(struct ready_list *l)
     *l = (struct ready_list){0};
 }
 
+int poll_like_kernel_init(
+    struct poll_like_reactor *p, const struct reactor_ops *ops,
+    int (*update)(struct poll_like_reactor *, int, unsigned, unsigned),
+    int kernel_fd, struct ready_list *ready, size_t event_size)
+{
+    /* Room for events from the start: epoll_wait refuses a count of 0. */
+    int err = kernel_fd < 0 ? ERR_SYSTEM
+              : ready_list_reserve(ready, 64, event_size) < 0
+                  ? ERR_NO_MEMORY
+                  : poll_like_init(p, ops, update);
+    if (err) {
+        int why = reactor_error_to_errno(err);
+        if (kernel_fd >= 0)
+            close(kernel_fd);
+        free(p->fds); /* what adding the waker may have made */
+        p->fds = NULL;
+        ready_list_free(ready);
+        errno = why;
+    }
+    return err;
+}
+
 int timeout_to_ms(double seconds)
 {
     if (isinf(seconds))

@@ -134,6 +134,15 @@ struct ready_list {
 int ready_list_reserve(struct ready_list *l, size_t want, size_t size);
 void ready_list_free(struct ready_list *l);
 
+/* The construction epoll and kqueue share: their kernel set is
+ * `kernel_fd` (-1: creating it failed, errno says why); room for ready
+ * events, then poll_like_init.  On failure all of it is undone, the fd
+ * closed, and errno says why. */
+int poll_like_kernel_init(
+    struct poll_like_reactor *p, const struct reactor_ops *ops,
+    int (*update)(struct poll_like_reactor *, int, unsigned, unsigned),
+    int kernel_fd, struct ready_list *ready, size_t event_size);
+
 /* A timeout in seconds as whole milliseconds for poll and epoll_wait:
  * rounded up, and -1 for INFINITY, "forever". */
 int timeout_to_ms(double seconds);
