@@ -38,9 +38,19 @@ def main():
 
     clients = {}  # socket -> bytearray of output still to send
     closing = set()  # sent end of file: close once the echo is out
+    accept_paused = False  # out of descriptors: wait for a client to leave
+
+    def close(conn):
+        nonlocal accept_paused
+        del clients[conn]
+        closing.discard(conn)
+        conn.close()
+        accept_paused = False
+
     while not stop_requested:
-        readable = [listener] + [c for c, out in clients.items()
-                                 if len(out) < HIGH_WATER and c not in closing]
+        readable = [] if accept_paused else [listener]
+        readable += [c for c, out in clients.items()
+                     if len(out) < HIGH_WATER and c not in closing]
         writable = [c for c, out in clients.items() if out]
         try:
             # Python retries select() after EINTR itself (PEP 475), once
@@ -56,6 +66,10 @@ def main():
                 try:
                     conn, _ = listener.accept()
                 except BlockingIOError:
+                    break
+                except OSError as e:
+                    if e.errno in (errno.EMFILE, errno.ENFILE):
+                        accept_paused = True  # as the C loop does
                     break
                 conn.setblocking(False)
                 clients[conn] = bytearray()
@@ -73,8 +87,7 @@ def main():
             elif clients[conn]:
                 closing.add(conn)  # half-closed: still waits for its echo
             else:
-                del clients[conn]
-                conn.close()
+                close(conn)
         for conn in w:
             if conn not in clients:
                 continue  # the read above closed it
@@ -84,14 +97,10 @@ def main():
             except BlockingIOError:
                 continue
             except OSError:
-                del clients[conn]
-                closing.discard(conn)
-                conn.close()
+                close(conn)
                 continue
             if conn in closing and not clients[conn]:
-                del clients[conn]
-                closing.discard(conn)
-                conn.close()
+                close(conn)
     for conn in clients:
         conn.close()
     listener.close()

@@ -9,6 +9,7 @@
 #ifndef ERROR_H
 #define ERROR_H
 
+/* clang-format off */
 typedef enum reactor_error {
     REACTOR_OK = 0,
     ERR_REACTOR_NOT_RUNNING,     /* error.ReactorNotRunning */
@@ -22,6 +23,7 @@ typedef enum reactor_error {
     ERR_NO_MEMORY,               /* MemoryError */
     ERR_SYSTEM                   /* OSError: see errno */
 } reactor_error;
+/* clang-format on */
 
 /* "ReactorNotRunning" */
 const char *reactor_error_name(reactor_error e);

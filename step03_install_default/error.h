@@ -9,6 +9,7 @@
 #ifndef ERROR_H
 #define ERROR_H
 
+/* clang-format off */
 typedef enum reactor_error {
     REACTOR_OK = 0,
     ERR_REACTOR_NOT_RUNNING,       /* error.ReactorNotRunning */
@@ -20,10 +21,11 @@ typedef enum reactor_error {
     ERR_BAD_DESCRIPTOR,            /* fileno() is negative */
     ERR_FD_IN_USE,                 /* another descriptor holds that fd */
     ERR_NO_SUCH_TRIGGER,           /* ValueError from removeTrigger */
-    ERR_INVALID_ARGUMENT, /* KeyError("invalid phase") and the like */
-    ERR_NO_MEMORY,        /* MemoryError */
-    ERR_SYSTEM            /* OSError: see errno */
+    ERR_INVALID_ARGUMENT,          /* KeyError("invalid phase") and the like */
+    ERR_NO_MEMORY,                 /* MemoryError */
+    ERR_SYSTEM                     /* OSError: see errno */
 } reactor_error;
+/* clang-format on */
 
 /* "ReactorNotRunning" */
 const char *reactor_error_name(reactor_error e);

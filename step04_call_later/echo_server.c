@@ -262,7 +262,8 @@ static int port_do_read(struct descriptor *d)
         if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
             /* Out of descriptors: the newcomer waits in the backlog, and
              * the listening socket stays readable, so reading it now
-             * would spin (Twisted's Port.doRead logs and does just that).
+             * would spin.  (Twisted's tcp.py: _accept closes the waiting
+             * connections on EMFILE, and logs and goes round on ENFILE.)
              * Stop until a connection closes. */
             perror("accept (waiting for a connection to close)");
             s->accept_paused = true;

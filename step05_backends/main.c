@@ -3,8 +3,9 @@
  *
  *   def installReactor(reactor):
  *       if "twisted.internet.reactor" in sys.modules:
- *           raise error.ReactorAlreadyInstalledError("reactor already
- * installed") twisted.internet.reactor = reactor
+ *           raise error.ReactorAlreadyInstalledError(
+ *               "reactor already installed")
+ *       twisted.internet.reactor = reactor
  *       sys.modules["twisted.internet.reactor"] = reactor
  */
 #define _POSIX_C_SOURCE 200809L

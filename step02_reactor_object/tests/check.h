@@ -42,10 +42,9 @@ struct test {
     const char *name;
     void (*fn)(void);
 };
-#define TEST(name)                                                           \
-    {                                                                        \
-#name, test_##name                                                   \
-    }
+/* clang-format off */
+#define TEST(name) {#name, test_##name}
+/* clang-format on */
 
 /* A test that would hang (a wake-up that never comes) fails instead. */
 static void on_alarm(int signo)
