@@ -23,6 +23,7 @@ static void place(struct timer_heap *h, size_t i, struct heap_entry e)
 {
     h->items[i] = e;
     e.call->index = (uint32_t)i; /* < UINT32_MAX: see reactor_call_later */
+    h->moves++;
 }
 
 /* Move the entry at i up while it runs before its parent. */

@@ -29,6 +29,7 @@ struct heap_entry {
 struct timer_heap {
     struct heap_entry *items;
     size_t len, cap;
+    unsigned long moves; /* entries placed so far: what a move costs */
 };
 
 /* Room for n entries in all (0, or -1 if out of memory); a push then

@@ -411,6 +411,30 @@ static void test_descriptor_that_removes_and_readds_itself_runs_once(void)
     close(a.fd), close(w);
 }
 
+static int remove_self(struct probe *self)
+{
+    reactor_remove_reader(self->reactor, &self->base);
+    reactor_remove_writer(self->reactor, &self->base);
+    return 0;
+}
+
+/* Ready to read and to write; its read removes it: its write, due in
+ * the same pass, is not made, and nothing more is called after. */
+static void test_descriptor_that_removes_itself_is_called_no_more(void)
+{
+    struct reactor_base *r = new_reactor();
+    int w;
+    struct probe a = readable_probe(r, &w);
+    a.on_read = remove_self;
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &a.base);
+    reactor_iterate(r, 0);
+    reactor_iterate(r, 0);
+    CHECK(a.reads == 1 && a.writes == 0 && a.lost == 0);
+    reactor_free(r);
+    close(a.fd), close(w);
+}
+
 static int add_other(struct probe *self)
 {
     reactor_add_reader(self->reactor, &self->other->base);
@@ -722,6 +746,7 @@ static const struct test tests[] = {
     TEST(readers_writers_and_remove_all_leave_the_waker),
     TEST(descriptor_removed_by_another_callback_is_not_called),
     TEST(descriptor_that_removes_and_readds_itself_runs_once),
+    TEST(descriptor_that_removes_itself_is_called_no_more),
     TEST(descriptor_added_during_dispatch_waits_for_next_pass),
     TEST(new_descriptor_on_a_reused_fd_waits_for_next_pass),
     TEST(reason_from_do_read_disconnects_the_descriptor),

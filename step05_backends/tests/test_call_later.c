@@ -410,6 +410,27 @@ static void test_heap_keeps_order_under_random_moves_and_cancels(void)
 #undef RAND
 }
 
+/* Moving a call sooner climbs one path of the heap: at most a move per
+ * level, log4(n) + 1 of them, not Twisted's linear heap.index search. */
+static void test_moving_a_call_sooner_is_logarithmic(void)
+{
+    struct reactor_base *r = fake_reactor();
+    enum { N = 100000 };
+    struct delayed_call *last = NULL;
+    for (int i = 0; i < N; i++)
+        reactor_call_later(r, 1 + i, record, "", i == N - 1 ? &last : NULL);
+    reactor_timeout(r); /* all in the heap; the last call is a leaf */
+    struct timer_heap *heap = &r->pending_timed_calls;
+    unsigned long before = heap->moves;
+    CHECK_ERR(delayed_call_reset(last, 0.5), REACTOR_OK); /* to the top */
+    unsigned long moves = heap->moves - before;
+    printf("  %lu entries moved in a heap of %d\n", moves, N);
+    CHECK(moves >= 2 && moves <= 12); /* 9 levels for 100000, and itself */
+    CHECK(heap->items[0].call == last && last->index == 0);
+    delayed_call_release(last);
+    reactor_free(r);
+}
+
 /* A burst of calls grows the heap and the list of new calls; once they
  * have run, the memory goes back. */
 static void test_memory_is_given_back_after_a_burst_of_calls(void)
@@ -598,6 +619,7 @@ static const struct test tests[] = {
     TEST(equal_times_run_in_the_order_they_were_scheduled),
     TEST(heap_keeps_order_under_random_moves_and_cancels),
     TEST(memory_is_given_back_after_a_burst_of_calls),
+    TEST(moving_a_call_sooner_is_logarithmic),
     TEST(select_timeout_is_rounded_up),
     TEST(timeout_is_none_when_nothing_is_pending),
     TEST(timeout_is_time_to_the_earliest_call_never_negative),

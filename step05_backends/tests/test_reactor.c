@@ -453,6 +453,30 @@ static void test_descriptor_that_removes_and_readds_itself_runs_once(void)
     close(a.fd), close(w);
 }
 
+static int remove_self(struct probe *self)
+{
+    reactor_remove_reader(self->reactor, &self->base);
+    reactor_remove_writer(self->reactor, &self->base);
+    return 0;
+}
+
+/* Ready to read and to write; its read removes it: its write, due in
+ * the same pass, is not made, and nothing more is called after. */
+static void test_descriptor_that_removes_itself_is_called_no_more(void)
+{
+    struct reactor_base *r = new_reactor();
+    int w;
+    struct probe a = readable_probe(r, &w);
+    a.on_read = remove_self;
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &a.base);
+    reactor_iterate(r, 0);
+    reactor_iterate(r, 0);
+    CHECK(a.reads == 1 && a.writes == 0 && a.lost == 0);
+    reactor_free(r);
+    close(a.fd), close(w);
+}
+
 static int add_other(struct probe *self)
 {
     reactor_add_reader(self->reactor, &self->other->base);
@@ -656,6 +680,27 @@ static void test_input_is_read_before_a_hangup_is_reported(void)
         reactor_iterate(r, 0);
     CHECK(strcmp(got, "abc") == 0);
     CHECK(a.lost == 1 && a.lost_reason == CONNECTION_DONE);
+    reactor_free(r);
+    close(a.fd);
+}
+
+/* The writer of a pipe closes: poll and epoll say "hang-up" and nothing
+ * readable, and a reader learns its connection is done without a read;
+ * select and kqueue say "readable", and the read finds the end. */
+static void test_hangup_of_a_reader_without_input_is_ConnectionDone(void)
+{
+    struct reactor_base *r = new_reactor();
+    int fds[2];
+    if (pipe(fds) < 0)
+        abort();
+    struct probe a = {.base.ops = &probe_ops, .reactor = r, .fd = fds[0]};
+    a.on_read = read_all;
+    close(fds[1]);
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_DONE);
+    bool poll_like = !is_select(r) && strcmp(backend(), "kqueue") != 0;
+    CHECK(poll_like ? a.reads == 0 : a.reads == 1);
     reactor_free(r);
     close(a.fd);
 }
@@ -986,6 +1031,7 @@ static const struct test tests[] = {
     TEST(readers_writers_and_remove_all_leave_the_waker),
     TEST(descriptor_removed_by_another_callback_is_not_called),
     TEST(descriptor_that_removes_and_readds_itself_runs_once),
+    TEST(descriptor_that_removes_itself_is_called_no_more),
     TEST(descriptor_added_during_dispatch_waits_for_next_pass),
     TEST(new_descriptor_on_a_reused_fd_waits_for_next_pass),
     TEST(reason_from_do_read_disconnects_the_descriptor),
@@ -994,6 +1040,7 @@ static const struct test tests[] = {
     TEST(closed_fd_with_a_dup_open_does_not_keep_the_loop_busy),
     TEST(input_is_read_before_a_hangup_is_reported),
     TEST(hangup_of_a_writer_only_descriptor_is_ConnectionLost),
+    TEST(hangup_of_a_reader_without_input_is_ConnectionDone),
     TEST(event_of_an_old_socket_does_not_reach_a_new_one),
     TEST(failed_removal_with_a_dup_open_does_not_spin),
     TEST(new_descriptor_on_a_stale_fd_number_hears_only_its_own),

@@ -2,8 +2,8 @@
  * event_timers: bench_timers.c's million-timers workload with libevent 2's
  * timers, for comparison only (the project does not depend on libevent).
  *
- *   cc -O2 -o /tmp/event_timers event_timers.c $(pkg-config --cflags --libs libevent)
- *   /tmp/event_timers [N]     (N defaults to 1000000)
+ *   cc -O2 -o /tmp/event_timers event_timers.c $(pkg-config --cflags --libs
+ * libevent) /tmp/event_timers [N]     (N defaults to 1000000)
  *
  * N timer events in a malloc'd array of struct event (set up with
  * evtimer_assign, as libevent's own benchmark preallocates its events),
@@ -18,12 +18,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
-#include <event2/event.h>
 
 #include "../../bench_timing.h"
 #include <event2/event_struct.h> /* struct event, to preallocate an array */

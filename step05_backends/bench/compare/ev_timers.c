@@ -16,11 +16,11 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <ev.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <ev.h>
 
 #include "../../bench_timing.h"
 
