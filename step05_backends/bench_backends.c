@@ -16,7 +16,7 @@
  * a ratio.
  *
  *   bench_backends [-r ROUNDS] [-n N,N,...] [-a ACTIVE] [-w WRITES]
- *   (default: 25 rounds, n = 100,1000,9000, and both a=100 w=1000 and
+ *   (default: 25 rounds, n = 100,500,1000,9000, and both a=100 w=1000 and
  *    a=1 w=100)
  */
 #define _POSIX_C_SOURCE 200809L
@@ -316,7 +316,7 @@ static void raise_fd_limit(int n)
 
 int main(int argc, char **argv)
 {
-    int rounds = 25, active = -1, n_list[16] = {100, 1000, 9000}, n_n = 3;
+    int rounds = 25, active = -1, n_list[16] = {100, 500, 1000, 9000}, n_n = 4;
     long writes = -1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "-r") == 0)
