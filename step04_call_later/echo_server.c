@@ -22,17 +22,21 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "demo_clients.h"
 #include "main.h"
 #include "reactor.h"
 #include "reactors.h"
+
+/* 127.0.0.1: INADDR_LOOPBACK is not POSIX, and FreeBSD and macOS hide it
+ * under _POSIX_C_SOURCE. */
+static const uint32_t LOOPBACK = 0x7f000001;
 
 enum {
     READ_CHUNK = 64 * 1024,  /* bytes read from a client per pass */
@@ -330,7 +334,7 @@ static int listen_tcp(struct port *p, struct server *s, int port,
     setsockopt(p->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in addr = {.sin_family = AF_INET,
                                .sin_port = htons((unsigned short)port),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+                               .sin_addr.s_addr = htonl(LOOPBACK)};
     socklen_t len = sizeof addr;
     if (bind(p->fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
         listen(p->fd, SOMAXCONN) < 0 || set_nonblocking(p->fd) < 0 ||
@@ -375,13 +379,6 @@ static void after_shutdown(void *arg)
 
 /* ---- the demo: echo_server with no arguments ------------------------- */
 
-struct demo_client {
-    size_t send;    /* bytes it sends */
-    size_t hang_up; /* hang up after this many echoed bytes (0: never) */
-    pid_t pid;
-    int status;
-};
-
 static struct demo_client demo_clients[] = {
     {.send = 13},                             /* a short line */
     {.send = 4u << 20},                       /* more than any buffer */
@@ -391,64 +388,8 @@ static struct demo_client demo_clients[] = {
 enum { N_DEMO = sizeof demo_clients / sizeof demo_clients[0] };
 
 struct demo {
-    struct server *server;
     int listen_fd, port;
 };
-
-static char pattern_byte(size_t i) { return (char)('a' + i % 26); }
-
-/* The client side, in a child process: send and read the echo at the
- * same time, exit 0 if every byte came back in order. */
-static int run_client(int port, const struct demo_client *dc)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET,
-                               .sin_port = htons((unsigned short)port),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if (fd < 0 || fd >= FD_SETSIZE ||
-        connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
-        return 2;
-    if (dc->send == 0) { /* silent: wait for the server to close it */
-        char c;
-        return read(fd, &c, 1) == 0 ? 0 : 1;
-    }
-    size_t sent = 0, got = 0, want = dc->hang_up ? dc->hang_up : dc->send;
-    char buf[READ_CHUNK];
-    while (got < want) {
-        fd_set rfds, wfds;
-        FD_ZERO(&rfds);
-        FD_ZERO(&wfds);
-        FD_SET(fd, &rfds);
-        if (sent < dc->send)
-            FD_SET(fd, &wfds);
-        if (select(fd + 1, &rfds, &wfds, NULL, NULL) < 0) {
-            if (errno == EINTR)
-                continue;
-            return 2;
-        }
-        if (FD_ISSET(fd, &wfds)) {
-            size_t n =
-                dc->send - sent < sizeof buf ? dc->send - sent : sizeof buf;
-            for (size_t i = 0; i < n; i++)
-                buf[i] = pattern_byte(sent + i);
-            ssize_t w = write(fd, buf, n);
-            if (w < 0)
-                return 2;
-            sent += (size_t)w;
-        }
-        if (FD_ISSET(fd, &rfds)) {
-            ssize_t r = read(fd, buf, sizeof buf);
-            if (r <= 0)
-                return 1; /* the server closed early: a lost echo */
-            for (ssize_t i = 0; i < r; i++)
-                if (buf[i] != pattern_byte(got + (size_t)i))
-                    return 1;
-            got += (size_t)r;
-        }
-    }
-    close(fd); /* for client 3 this is the hang-up, echo still flowing */
-    return 0;
-}
 
 /* callWhenRunning: the loop is up, start the clients. */
 static void start_clients(void *arg)
@@ -456,22 +397,12 @@ static void start_clients(void *arg)
     struct demo *d = arg;
     printf("running: starting %d clients\n", N_DEMO);
     fflush(stdout);
-    for (int i = 0; i < N_DEMO; i++) {
-        pid_t pid = fork();
-        if (pid == 0) { /* a client: not the reactor's signal handlers */
-            signal(SIGINT, SIG_DFL);
-            signal(SIGTERM, SIG_DFL);
-            signal(SIGCHLD, SIG_DFL);
-            close(d->listen_fd);
-            _exit(run_client(d->port, &demo_clients[i]));
-        }
-        demo_clients[i].pid = pid;
-    }
+    demo_clients_start(demo_clients, N_DEMO, d->port, d->listen_fd);
 }
 
 static int run_demo(struct server *s, int listen_fd, int port)
 {
-    struct demo d = {.server = s, .listen_fd = listen_fd, .port = port};
+    struct demo d = {.listen_fd = listen_fd, .port = port};
     s->stop_after = N_DEMO;
     printf("step04: the echo server, with an idle timeout (%s)\n"
            "listening on 127.0.0.1 (a free port)\n",
@@ -482,28 +413,8 @@ static int run_demo(struct server *s, int listen_fd, int port)
         fprintf(stderr, "run: %s\n", reactor_error_name(err));
         return 1;
     }
-    int failures = 0;
-    for (int i = 0; i < N_DEMO; i++) {
-        const struct demo_client *dc = &demo_clients[i];
-        int status = 2;
-        if (dc->pid > 0 && waitpid(dc->pid, &status, 0) == dc->pid)
-            status = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
-        if (status != 0) {
-            printf("client %d: FAILED (status %d)\n", i + 1, status);
-            failures++;
-        } else if (dc->send == 0) {
-            printf("client %d: said nothing; the server closed it after "
-                   "%g s\n",
-                   i + 1, s->idle_timeout);
-        } else if (dc->hang_up) {
-            printf("client %d: hung up after %zu of %zu bytes; the server "
-                   "closed it and served the rest\n",
-                   i + 1, dc->hang_up, dc->send);
-        } else {
-            printf("client %d: sent %zu bytes, got all %zu back\n", i + 1,
-                   dc->send, dc->send);
-        }
-    }
+    demo_clients_reap(demo_clients, N_DEMO, true);
+    int failures = demo_clients_report(demo_clients, N_DEMO, s->idle_timeout);
     printf("server: %u connections accepted, %u closed\n", s->accepted,
            s->closed);
     return failures ? 1 : 0;

@@ -1,8 +1,8 @@
 """step01's twin: the same echo server, written on Python's select.select.
 
 This is the layer that Twisted's selectreactor.py wraps.  Run it as
-    python3 echo_select.py --port N
-and compare it line by line with echo_select.c: the same sets rebuilt on
+    python3 echo_server.py --port N
+and compare it line by line with echo_server.c: the same sets rebuilt on
 every pass, the same back-pressure, output flushed only when writable.
 """
 import errno
@@ -25,7 +25,7 @@ def on_signal(signo, frame):
 
 def main():
     if len(sys.argv) != 3 or sys.argv[1] != "--port":
-        sys.exit("usage: echo_select.py --port N")
+        sys.exit("usage: echo_server.py --port N")
     for signo in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
         signal.signal(signo, on_signal)
 

@@ -7,8 +7,8 @@
  * the timeout is re-armed on every pass, and the program decides by hand
  * what to call when select() says a descriptor is ready.
  *
- *   echo_select            drive itself: start clients, check them, exit 0
- *   echo_select --port N   serve on 127.0.0.1:N until SIGINT or SIGTERM
+ *   echo_server            drive itself: start clients, check them, exit 0
+ *   echo_server --port N   serve on 127.0.0.1:N until SIGINT or SIGTERM
  *                          (N = 0 picks a free port; the first line printed
  *                          says which)
  */
@@ -20,14 +20,20 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "demo_clients.h"
+
+/* 127.0.0.1: INADDR_LOOPBACK is not POSIX, and FreeBSD and macOS hide it
+ * under _POSIX_C_SOURCE. */
+static const uint32_t LOOPBACK = 0x7f000001;
 
 enum {
     READ_CHUNK = 64 * 1024,  /* bytes read from a client per pass */
@@ -113,7 +119,7 @@ static int listen_on(int port, int *bound_port)
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in addr = {.sin_family = AF_INET,
                                .sin_port = htons((unsigned short)port),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+                               .sin_addr.s_addr = htonl(LOOPBACK)};
     socklen_t len = sizeof addr;
     if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
         listen(fd, SOMAXCONN) < 0 || set_nonblocking(fd) < 0 ||
@@ -321,7 +327,7 @@ static void close_all(struct server *s)
     close(s->listen_fd);
 }
 
-/* ---- serving: echo_select --port N ---------------------------------- */
+/* ---- serving: echo_server --port N ---------------------------------- */
 
 static void say_idle(struct server *s, void *arg)
 {
@@ -337,15 +343,7 @@ static bool never_done(struct server *s, void *arg)
     return false;
 }
 
-/* ---- the demo: echo_select with no arguments ------------------------ */
-
-struct demo_client {
-    size_t send;    /* bytes it sends */
-    size_t hang_up; /* hang up after this many echoed bytes (0: never) */
-    pid_t pid;
-    int status;
-    bool reaped;
-};
+/* ---- the demo: echo_server with no arguments ------------------------ */
 
 static struct demo_client demo_clients[] = {
     {.send = 13},                             /* a short line */
@@ -357,113 +355,33 @@ enum { N_DEMO = sizeof demo_clients / sizeof demo_clients[0] };
 struct demo {
     int port;
     bool started;
+    bool all_reaped;
 };
-
-static char pattern_byte(size_t i) { return (char)('a' + i % 26); }
-
-/* The client side, in a child process: send `send` bytes and read the
- * echo at the same time (a client that wrote everything first would
- * deadlock against the server's back-pressure).  Exit 0 if every byte
- * came back in order. */
-static int run_client(int port, const struct demo_client *dc)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET,
-                               .sin_port = htons((unsigned short)port),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if (fd < 0 || fd >= FD_SETSIZE ||
-        connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
-        return 2;
-    size_t sent = 0, got = 0, want = dc->hang_up ? dc->hang_up : dc->send;
-    char buf[READ_CHUNK];
-    while (got < want) {
-        fd_set rfds, wfds;
-        FD_ZERO(&rfds);
-        FD_ZERO(&wfds);
-        FD_SET(fd, &rfds);
-        if (sent < dc->send)
-            FD_SET(fd, &wfds);
-        if (select(fd + 1, &rfds, &wfds, NULL, NULL) < 0) {
-            if (errno == EINTR)
-                continue;
-            return 2;
-        }
-        if (FD_ISSET(fd, &wfds)) {
-            size_t n =
-                dc->send - sent < sizeof buf ? dc->send - sent : sizeof buf;
-            for (size_t i = 0; i < n; i++)
-                buf[i] = pattern_byte(sent + i);
-            ssize_t w = write(fd, buf, n);
-            if (w < 0)
-                return 2;
-            sent += (size_t)w;
-        }
-        if (FD_ISSET(fd, &rfds)) {
-            ssize_t r = read(fd, buf, sizeof buf);
-            if (r <= 0)
-                return 1; /* the server closed early: a lost echo */
-            for (ssize_t i = 0; i < r; i++)
-                if (buf[i] != pattern_byte(got + (size_t)i))
-                    return 1;
-            got += (size_t)r;
-        }
-    }
-    close(fd); /* for client 3 this is the hang-up, echo still flowing */
-    return 0;
-}
 
 static void start_clients(struct server *s, void *arg)
 {
     struct demo *d = arg;
-    (void)s;
     if (d->started)
         return; /* later idle moments say nothing: the transcript stays
                    the same from run to run */
     d->started = true;
     printf("the loop idled for 200 ms: starting %d clients\n", N_DEMO);
     fflush(stdout);
-    for (int i = 0; i < N_DEMO; i++) {
-        pid_t pid = fork();
-        if (pid == 0) { /* a client, with the default signal handling */
-            signal(SIGINT, SIG_DFL);
-            signal(SIGTERM, SIG_DFL);
-            signal(SIGCHLD, SIG_DFL);
-            close(s->listen_fd);
-            _exit(run_client(d->port, &demo_clients[i]));
-        }
-        demo_clients[i].pid = pid;
-        demo_clients[i].reaped = pid < 0;
-        demo_clients[i].status = pid < 0 ? 2 : 0;
-    }
+    demo_clients_start(demo_clients, N_DEMO, d->port, s->listen_fd);
 }
 
-/* Collect the clients that exited.  SIGCHLD set the flag; one signal may
- * stand for several children, so every one still running is asked. */
-static void reap_clients(void)
-{
-    child_exited = 0;
-    for (int i = 0; i < N_DEMO; i++) {
-        struct demo_client *dc = &demo_clients[i];
-        int status;
-        if (!dc->reaped && dc->pid > 0 &&
-            waitpid(dc->pid, &status, WNOHANG) == dc->pid) {
-            dc->reaped = true;
-            dc->status = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
-        }
-    }
-}
-
+/* Done when every client has exited and been closed.  SIGCHLD set the
+ * flag; one signal may stand for several children, so all are asked. */
 static bool demo_done(struct server *s, void *arg)
 {
     struct demo *d = arg;
     if (!d->started)
         return false;
-    if (child_exited)
-        reap_clients();
-    for (int i = 0; i < N_DEMO; i++)
-        if (!demo_clients[i].reaped)
-            return false;
-    return s->open == 0;
+    if (child_exited) {
+        child_exited = 0;
+        d->all_reaped = demo_clients_reap(demo_clients, N_DEMO, false);
+    }
+    return d->all_reaped && s->open == 0;
 }
 
 static int run_demo(struct server *s, int port)
@@ -474,21 +392,7 @@ static int run_demo(struct server *s, int port)
     fflush(stdout);
     if (run_loop(s, 200, start_clients, &d, demo_done) < 0)
         return 1;
-    int failures = 0;
-    for (int i = 0; i < N_DEMO; i++) {
-        const struct demo_client *dc = &demo_clients[i];
-        if (dc->status != 0) {
-            printf("client %d: FAILED (status %d)\n", i + 1, dc->status);
-            failures++;
-        } else if (dc->hang_up) {
-            printf("client %d: hung up after %zu of %zu bytes; the server "
-                   "closed it and served the rest\n",
-                   i + 1, dc->hang_up, dc->send);
-        } else {
-            printf("client %d: sent %zu bytes, got all %zu back\n", i + 1,
-                   dc->send, dc->send);
-        }
-    }
+    int failures = demo_clients_report(demo_clients, N_DEMO, 0);
     printf("server: %u connections accepted, %u closed\n", s->accepted,
            s->closed);
     return failures ? 1 : 0;
