@@ -1,6 +1,7 @@
 /*
- * check.h: what the test programs of this step share: CHECK, CHECK_ERR,
- * and a runner that runs one test by name (as CTest asks) or all.
+ * check.h: what the test programs of this step share: CHECK, CHECK_EQ,
+ * CHECK_ERR, and a runner that runs one test by name (as CTest asks) or
+ * all.
  *
  * Each test is a function named after the behaviour it pins down, and
  * its program lists it with TEST(name); CMakeLists.txt reads those lines
@@ -10,6 +11,7 @@
 #define CHECK_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +39,60 @@ static int failures;
             failures++;                                                      \
         }                                                                    \
     } while (0)
+
+/* CHECK_EQ(actual, expected): equal numbers, or equal strings (compared
+ * with strcmp); a failure prints both values, so a learner sees what
+ * happened, not only that something did. */
+static inline bool check_int_(long long got, long long want, const char *what,
+                              const char *file, int line)
+{
+    if (got == want)
+        return true;
+    printf("  %s:%d: %s: got %lld, expected %lld\n", file, line, what, got,
+           want);
+    return false;
+}
+static inline bool check_uint_(unsigned long long got,
+                               unsigned long long want, const char *what,
+                               const char *file, int line)
+{
+    if (got == want)
+        return true;
+    printf("  %s:%d: %s: got %llu, expected %llu\n", file, line, what, got,
+           want);
+    return false;
+}
+static inline bool check_double_(double got, double want, const char *what,
+                                 const char *file, int line)
+{
+    if (got == want)
+        return true;
+    printf("  %s:%d: %s: got %.17g, expected %.17g\n", file, line, what, got,
+           want);
+    return false;
+}
+static inline bool check_str_(const char *got, const char *want,
+                              const char *what, const char *file, int line)
+{
+    if (got && want && strcmp(got, want) == 0)
+        return true;
+    printf("  %s:%d: %s: got \"%s\", expected \"%s\"\n", file, line, what,
+           got ? got : "(null)", want ? want : "(null)");
+    return false;
+}
+/* clang-format off */
+#define CHECK_EQ(actual, expected)                                           \
+    do {                                                                     \
+        if (!_Generic((actual),                                              \
+                char *: check_str_, const char *: check_str_,                \
+                double: check_double_, float: check_double_,                 \
+                unsigned: check_uint_, unsigned long: check_uint_,           \
+                unsigned long long: check_uint_,                             \
+                default: check_int_)((actual), (expected), #actual,          \
+                                     __FILE__, __LINE__))                    \
+            failures++;                                                      \
+    } while (0)
+/* clang-format on */
 
 struct test {
     const char *name;

@@ -52,9 +52,9 @@ static void test_call_runs_when_its_time_comes(void)
     struct reactor_base *r = fake_reactor();
     CHECK_ERR(reactor_call_later(r, 1.0, record, "a", NULL), REACTOR_OK);
     advance(r, 0.999);
-    CHECK(strcmp(ran, "") == 0);
+    CHECK_EQ(ran, "");
     advance(r, 0.001);
-    CHECK(strcmp(ran, "a") == 0);
+    CHECK_EQ(ran, "a");
     advance(r, 10);
     CHECK(strcmp(ran, "a") == 0); /* once only */
     reactor_free(r);
@@ -78,7 +78,7 @@ static void test_negative_or_non_finite_delay_is_InvalidDelay(void)
     CHECK_ERR(delayed_call_reset(call, NAN), ERR_INVALID_DELAY);
     CHECK_ERR(delayed_call_delay(call, -INFINITY), ERR_INVALID_DELAY);
     CHECK(delayed_call_get_time(call) == 101.0); /* unchanged */
-    CHECK(strcmp(reactor_error_name(ERR_INVALID_DELAY), "InvalidDelay") == 0);
+    CHECK_EQ(reactor_error_name(ERR_INVALID_DELAY), "InvalidDelay");
     delayed_call_release(call);
     reactor_free(r);
 }
@@ -89,7 +89,7 @@ static void test_cancel_reset_delay_after_the_call_ran_are_AlreadyCalled(void)
     struct delayed_call *call;
     reactor_call_later(r, 1, record, "a", &call);
     advance(r, 1);
-    CHECK(strcmp(ran, "a") == 0);
+    CHECK_EQ(ran, "a");
     CHECK_ERR(delayed_call_cancel(call), ERR_ALREADY_CALLED);
     CHECK_ERR(delayed_call_reset(call, 1), ERR_ALREADY_CALLED);
     CHECK_ERR(delayed_call_delay(call, 1), ERR_ALREADY_CALLED);
@@ -112,7 +112,7 @@ static void test_cancel_reset_delay_after_cancel_are_AlreadyCancelled(void)
     CHECK_ERR(delayed_call_reset(call, 1), ERR_ALREADY_CANCELLED);
     CHECK_ERR(delayed_call_delay(call, 1), ERR_ALREADY_CANCELLED);
     advance(r, 5);
-    CHECK(strcmp(ran, "") == 0);
+    CHECK_EQ(ran, "");
     delayed_call_release(call);
     reactor_free(r);
 }
@@ -126,13 +126,13 @@ static void test_reset_later_and_delay_move_the_call_later(void)
     reactor_call_later(r, 1, record, "a", &call);
     advance(r, 0.5);
     CHECK_ERR(delayed_call_reset(call, 2), REACTOR_OK); /* from now */
-    CHECK(delayed_call_get_time(call) == 102.5);
+    CHECK_EQ(delayed_call_get_time(call), 102.5);
     CHECK_ERR(delayed_call_delay(call, 1), REACTOR_OK); /* from its time */
-    CHECK(delayed_call_get_time(call) == 103.5);
+    CHECK_EQ(delayed_call_get_time(call), 103.5);
     advance(r, 2.9); /* t = 103.4 */
-    CHECK(strcmp(ran, "") == 0);
+    CHECK_EQ(ran, "");
     advance(r, 0.1);
-    CHECK(strcmp(ran, "a") == 0);
+    CHECK_EQ(ran, "a");
     delayed_call_release(call);
     reactor_free(r);
 }
@@ -144,17 +144,17 @@ static void test_reset_sooner_and_negative_delay_move_the_call_sooner(void)
     reactor_call_later(r, 10, record, "a", &a);
     reactor_call_later(r, 20, record, "b", &b);
     reactor_call_later(r, 5, record, "x", NULL);
-    CHECK(reactor_timeout(r) == 5);
+    CHECK_EQ(reactor_timeout(r), 5);
     CHECK_ERR(delayed_call_reset(b, 1), REACTOR_OK);
     CHECK_ERR(delayed_call_delay(a, -8), REACTOR_OK);
     CHECK(delayed_call_get_time(b) == 101 && delayed_call_get_time(a) == 102);
     CHECK(reactor_timeout(r) == 1); /* the heap's top is b now */
     advance(r, 1);
-    CHECK(strcmp(ran, "b") == 0);
+    CHECK_EQ(ran, "b");
     advance(r, 1);
-    CHECK(strcmp(ran, "ba") == 0);
+    CHECK_EQ(ran, "ba");
     advance(r, 3);
-    CHECK(strcmp(ran, "bax") == 0);
+    CHECK_EQ(ran, "bax");
     delayed_call_release(a);
     delayed_call_release(b);
     reactor_free(r);
@@ -178,7 +178,7 @@ static void test_call_made_during_run_until_current_runs_in_a_later_pass(void)
     CHECK(strcmp(ran, "first,") == 0); /* not "first,new" */
     CHECK(reactor_timeout(r) == 0);    /* due, in the next pass */
     reactor_run_until_current(r);      /* the clock has not moved */
-    CHECK(strcmp(ran, "first,new") == 0);
+    CHECK_EQ(ran, "first,new");
     reactor_free(r);
 }
 
@@ -224,8 +224,8 @@ static void test_zero_delay_rescheduling_does_not_starve_io(void)
     reactor_call_later(r, 0, again_and_again, NULL, NULL);
     for (int i = 0; i < 10; i++)
         reactor_iterate(r, reactor_timeout(r));
-    CHECK(self_calls == 10);
-    CHECK(reader.reads == 10);
+    CHECK_EQ(self_calls, 10);
+    CHECK_EQ(reader.reads, 10);
     reactor_remove_reader(r, &reader.base);
     reactor_free(r);
     close(sv[0]), close(sv[1]);
@@ -255,9 +255,9 @@ test_call_cancelled_by_an_earlier_call_in_the_same_pass_does_not_run(void)
     reactor_call_later(r, 1, cancel_victim, "canceller,", NULL);
     reactor_call_later(r, 2, record, "victim", &victim);
     advance(r, 5); /* both due in this one pass */
-    CHECK(strcmp(ran, "canceller,") == 0);
+    CHECK_EQ(ran, "canceller,");
     advance(r, 5);
-    CHECK(strcmp(ran, "canceller,") == 0);
+    CHECK_EQ(ran, "canceller,");
     delayed_call_release(victim);
     reactor_free(r);
 }
@@ -269,9 +269,9 @@ test_call_moved_later_by_an_earlier_call_in_the_same_pass_does_not_run(void)
     reactor_call_later(r, 1, postpone_victim, "postponer,", NULL);
     reactor_call_later(r, 1.2, record, "victim", &victim);
     advance(r, 1.5); /* both due; the victim moves to 101.7 */
-    CHECK(strcmp(ran, "postponer,") == 0);
+    CHECK_EQ(ran, "postponer,");
     advance(r, 0.2);
-    CHECK(strcmp(ran, "postponer,victim") == 0);
+    CHECK_EQ(ran, "postponer,victim");
     delayed_call_release(victim);
     reactor_free(r);
 }
@@ -285,7 +285,7 @@ test_call_moved_sooner_by_an_earlier_call_in_the_same_pass_runs(void)
     reactor_call_later(r, 1, hurry_victim, "hurrier,", NULL);
     reactor_call_later(r, 50, record, "victim", &victim);
     advance(r, 1);
-    CHECK(strcmp(ran, "hurrier,victim") == 0);
+    CHECK_EQ(ran, "hurrier,victim");
     delayed_call_release(victim);
     reactor_free(r);
 }
@@ -303,7 +303,7 @@ test_call_that_cancels_itself_while_running_gets_AlreadyCalled(void)
     struct reactor_base *r = fake_reactor();
     reactor_call_later(r, 1, cancel_self, NULL, &victim);
     advance(r, 1);
-    CHECK(strcmp(ran, "ran,") == 0);
+    CHECK_EQ(ran, "ran,");
     delayed_call_release(victim);
     reactor_free(r);
 }
@@ -319,7 +319,7 @@ static void test_equal_times_run_in_the_order_they_were_scheduled(void)
     for (int i = 0; i < 20; i++)
         reactor_call_later(r, 1, record, (void *)labels[i], NULL);
     advance(r, 1);
-    CHECK(strcmp(ran, "abcdefghijklmnopqrst") == 0);
+    CHECK_EQ(ran, "abcdefghijklmnopqrst");
     reactor_free(r);
 }
 
@@ -405,8 +405,8 @@ static void test_heap_keeps_order_under_random_moves_and_cancels(void)
             wrong++;
         delayed_call_release(model[i].call);
     }
-    CHECK(wrong == 0);
-    CHECK(out_of_order == 0);
+    CHECK_EQ(wrong, 0);
+    CHECK_EQ(out_of_order, 0);
     reactor_free(r);
 #undef RAND
 }
@@ -445,7 +445,7 @@ static void test_memory_is_given_back_after_a_burst_of_calls(void)
     advance(r, 200);        /* all of them run */
     for (int i = 0; i < 20; i++)
         reactor_timeout(r); /* each pass may halve what is unused */
-    CHECK(r->pending_timed_calls.len == 0);
+    CHECK_EQ(r->pending_timed_calls.len, 0);
     CHECK(r->pending_timed_calls.cap <= 64);
     reactor_free(r);
 }
@@ -472,7 +472,7 @@ static void test_timeout_is_none_when_nothing_is_pending(void)
     CHECK(isinf(reactor_timeout(r))); /* None: wait forever */
     struct delayed_call *call;
     reactor_call_later(r, 3, record, "a", &call);
-    CHECK(reactor_timeout(r) == 3);
+    CHECK_EQ(reactor_timeout(r), 3);
     delayed_call_cancel(call);
     CHECK(isinf(reactor_timeout(r))); /* cancelled calls do not count */
     delayed_call_release(call);
@@ -484,11 +484,11 @@ static void test_timeout_is_time_to_the_earliest_call_never_negative(void)
     struct reactor_base *r = fake_reactor();
     reactor_call_later(r, 7, record, "a", NULL);
     reactor_call_later(r, 2, record, "b", NULL);
-    CHECK(reactor_timeout(r) == 2);
+    CHECK_EQ(reactor_timeout(r), 2);
     clock_.now += 1.5; /* time passes, nothing runs */
-    CHECK(reactor_timeout(r) == 0.5);
+    CHECK_EQ(reactor_timeout(r), 0.5);
     clock_.now += 10; /* both overdue */
-    CHECK(reactor_timeout(r) == 0);
+    CHECK_EQ(reactor_timeout(r), 0);
     reactor_free(r);
 }
 
@@ -496,7 +496,7 @@ static void test_timeout_is_clamped_to_2147483_seconds(void)
 {
     struct reactor_base *r = fake_reactor();
     reactor_call_later(r, 1e12, record, "a", NULL);
-    CHECK(reactor_timeout(r) == 2147483.0);
+    CHECK_EQ(reactor_timeout(r), 2147483.0);
     reactor_free(r);
 }
 
@@ -515,7 +515,7 @@ static void test_scheduling_and_cancelling_forever_keeps_memory_bounded(void)
         delayed_call_release(call);
     }
     reactor_timeout(r);
-    CHECK(r->pending_timed_calls.len == 1);
+    CHECK_EQ(r->pending_timed_calls.len, 1);
     CHECK(r->pending_timed_calls.cap <= 64);
     CHECK(r->cap_new <= 16);
     reactor_free(r);
@@ -543,7 +543,7 @@ static void test_stop_from_a_timed_call_ends_run_with_shutdown(void)
                                      "shutdown", NULL);
     reactor_call_later(r, 0, stop_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
-    CHECK(strcmp(ran, "shutdown") == 0);
+    CHECK_EQ(ran, "shutdown");
     CHECK_ERR(reactor_run(r, false), ERR_REACTOR_NOT_RESTARTABLE);
     reactor_free(r);
 }
@@ -555,8 +555,8 @@ static void test_iterate_runs_due_calls_then_one_pass(void)
     clock_.now += 1;
     unsigned long before = r->passes;
     reactor_iterate(r, 0);
-    CHECK(strcmp(ran, "a") == 0);
-    CHECK(r->passes == before + 1);
+    CHECK_EQ(ran, "a");
+    CHECK_EQ(r->passes, before + 1);
     reactor_free(r);
 }
 
@@ -571,7 +571,7 @@ static void test_call_when_running_still_works(void)
     struct reactor_base *r = fake_reactor();
     reactor_call_when_running(r, schedule_from_startup, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
-    CHECK(strcmp(ran, "running,") == 0);
+    CHECK_EQ(ran, "running,");
     reactor_free(r);
 }
 

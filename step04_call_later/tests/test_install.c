@@ -17,9 +17,9 @@
 
 static void test_install_twice_is_ReactorAlreadyInstalledError(void)
 {
-    CHECK(select_install() == REACTOR_OK);
+    CHECK_EQ(select_install(), REACTOR_OK);
     struct reactor_base *first = installed_reactor();
-    CHECK(select_install() == ERR_REACTOR_ALREADY_INSTALLED);
+    CHECK_EQ(select_install(), ERR_REACTOR_ALREADY_INSTALLED);
     CHECK(installed_reactor() == first); /* the first one stays */
     CHECK(strcmp(reactor_error_name(ERR_REACTOR_ALREADY_INSTALLED),
                  "ReactorAlreadyInstalledError") == 0);
@@ -34,7 +34,7 @@ static void test_first_use_installs_the_default(void)
     CHECK(r != NULL);
     CHECK(installed_reactor() == r);
     CHECK(global_reactor() == r); /* every later "import": the same one */
-    CHECK(strcmp(r->ops->name, "SelectReactor") == 0);
+    CHECK_EQ(r->ops->name, "SelectReactor");
 }
 
 /* The classic mistake: pollreactor.install() after
@@ -42,15 +42,15 @@ static void test_first_use_installs_the_default(void)
 static void test_install_after_use_is_ReactorAlreadyInstalledError(void)
 {
     struct reactor_base *used = global_reactor();
-    CHECK(select_install() == ERR_REACTOR_ALREADY_INSTALLED);
-    CHECK(install_reactor_by_name("select") == ERR_REACTOR_ALREADY_INSTALLED);
+    CHECK_EQ(select_install(), ERR_REACTOR_ALREADY_INSTALLED);
+    CHECK_EQ(install_reactor_by_name("select"), ERR_REACTOR_ALREADY_INSTALLED);
     CHECK(global_reactor() == used);
 }
 
 static void test_unknown_name_is_NoSuchReactor_and_installs_nothing(void)
 {
-    CHECK(install_reactor_by_name("bogus") == ERR_NO_SUCH_REACTOR);
-    CHECK(install_reactor_by_name("") == ERR_NO_SUCH_REACTOR);
+    CHECK_EQ(install_reactor_by_name("bogus"), ERR_NO_SUCH_REACTOR);
+    CHECK_EQ(install_reactor_by_name(""), ERR_NO_SUCH_REACTOR);
     CHECK(install_reactor_by_name(NULL) == ERR_NO_SUCH_REACTOR);
     CHECK(installed_reactor() == NULL);
     CHECK(strcmp(reactor_error_name(ERR_NO_SUCH_REACTOR), "NoSuchReactor") ==
@@ -71,11 +71,11 @@ static void install_by_name(const char *name, const char *class_name)
     int listed = 0;
     for (size_t i = 0; i < n; i++)
         listed += strcmp(types[i].short_name, name) == 0;
-    CHECK(listed == 1);
-    CHECK(install_reactor_by_name(name) == REACTOR_OK);
+    CHECK_EQ(listed, 1);
+    CHECK_EQ(install_reactor_by_name(name), REACTOR_OK);
     CHECK(installed_reactor() != NULL);
     if (installed_reactor())
-        CHECK(strcmp(installed_reactor()->ops->name, class_name) == 0);
+        CHECK_EQ(installed_reactor()->ops->name, class_name);
     CHECK(global_reactor() == installed_reactor());
 }
 

@@ -184,7 +184,7 @@ static void test_crash_ends_run_without_shutdown_and_allows_rerun(void)
     reactor_call_when_running(r, note_running, NULL, NULL);
     reactor_call_when_running(r, stop_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
-    CHECK(strcmp(events, "during(running),before") == 0);
+    CHECK_EQ(events, "during(running),before");
     reactor_free(r);
 }
 
@@ -200,8 +200,8 @@ static void test_errors_have_twisted_names_and_messages(void)
                  "ReactorNotRestartable") == 0);
     CHECK(strcmp(reactor_error_name((reactor_error)999), "UnknownError") ==
           0);
-    CHECK(strcmp(reason_name(CONNECTION_DONE), "ConnectionDone") == 0);
-    CHECK(strcmp(reason_name(-EBADF), strerror(EBADF)) == 0);
+    CHECK_EQ(reason_name(CONNECTION_DONE), "ConnectionDone");
+    CHECK_EQ(reason_name(-EBADF), strerror(EBADF));
 }
 
 /* ---- system event triggers ------------------------------------------- */
@@ -226,7 +226,7 @@ static void test_shutdown_triggers_run_in_phase_order(void)
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
     /* The built-in "during" triggers (crash, disconnectAll) were added
      * first, so by the user's "during" trigger the reactor has crashed. */
-    CHECK(strcmp(events, "before,during(stopped),after") == 0);
+    CHECK_EQ(events, "before,during(stopped),after");
     reactor_free(r);
 }
 
@@ -238,16 +238,16 @@ static void test_call_when_running_waits_for_startup_then_runs_at_once(void)
                                      NULL, NULL);
     reactor_call_when_running(r, note_after, NULL, &id);
     CHECK(id != 0 && id != 99); /* deferred: a trigger id */
-    CHECK(strcmp(events, "") == 0);
+    CHECK_EQ(events, "");
     reactor_call_when_running(r, stop_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
-    CHECK(strcmp(events, "before,after") == 0);
+    CHECK_EQ(events, "before,after");
 
     struct reactor_base *r2 = new_reactor();
     reactor_start_running(r2, false); /* running, loop not entered */
     reactor_call_when_running(r2, note_during, NULL, &id);
     CHECK(id == 0); /* called at once: no trigger */
-    CHECK(strcmp(events, "before,after,during") == 0);
+    CHECK_EQ(events, "before,after,during");
     reactor_free(r);
     reactor_free(r2);
 }
@@ -267,7 +267,7 @@ static void test_removed_trigger_does_not_run(void)
               ERR_INVALID_ARGUMENT);
     reactor_fire_system_event(r, "custom");
     reactor_fire_system_event(r, "no such event"); /* nothing, no error */
-    CHECK(strcmp(events, "") == 0);
+    CHECK_EQ(events, "");
     reactor_free(r);
 }
 
@@ -288,10 +288,10 @@ static void test_trigger_added_while_its_phase_fires_still_runs(void)
     reactor_add_system_event_trigger(r, PHASE_AFTER, "custom", note_after,
                                      NULL, NULL);
     reactor_fire_system_event(r, "custom");
-    CHECK(strcmp(events, "first,during,after") == 0);
+    CHECK_EQ(events, "first,during,after");
     /* Fired triggers are used up. */
     reactor_fire_system_event(r, "custom");
-    CHECK(strcmp(events, "first,during,after") == 0);
+    CHECK_EQ(events, "first,during,after");
     reactor_free(r);
 }
 
@@ -322,7 +322,7 @@ static void test_a_writer_without_do_write_is_refused(void)
     CHECK_ERR(reactor_add_writer(r, &a.base), ERR_INVALID_ARGUMENT);
     CHECK_ERR(reactor_add_reader(r, NULL), ERR_INVALID_ARGUMENT);
     struct descriptor *list[4];
-    CHECK(reactor_get_writers(r, list, 4) == 0);
+    CHECK_EQ(reactor_get_writers(r, list, 4), 0);
     reactor_free(r);
 }
 
@@ -342,21 +342,21 @@ static void test_readers_writers_and_remove_all_leave_the_waker(void)
     struct reactor_base *r = new_reactor();
     struct descriptor *list[8];
     size_t internal = reactor_get_readers(r, list, 8); /* the waker */
-    CHECK(internal == 1);
+    CHECK_EQ(internal, 1);
     struct probe a = {.base.ops = &probe_ops, .fd = 0};
     struct probe b = {.base.ops = &probe_ops, .fd = 1};
     reactor_add_reader(r, &a.base);
     reactor_add_writer(r, &a.base);
     reactor_add_writer(r, &b.base);
-    CHECK(reactor_get_readers(r, list, 8) == 2);
-    CHECK(reactor_get_writers(r, list, 8) == 2);
+    CHECK_EQ(reactor_get_readers(r, list, 8), 2);
+    CHECK_EQ(reactor_get_writers(r, list, 8), 2);
     CHECK(reactor_get_writers(r, list, 1) == 2); /* count beyond cap */
     size_t removed = reactor_remove_all(r, list, 8);
     CHECK(removed == 2); /* a once, though reader and writer, and b */
     CHECK((list[0] == &a.base && list[1] == &b.base) ||
           (list[0] == &b.base && list[1] == &a.base));
-    CHECK(reactor_get_readers(r, list, 8) == internal);
-    CHECK(reactor_get_writers(r, list, 8) == 0);
+    CHECK_EQ(reactor_get_readers(r, list, 8), internal);
+    CHECK_EQ(reactor_get_writers(r, list, 8), 0);
     reactor_free(r);
 }
 
@@ -402,10 +402,10 @@ static void test_descriptor_that_removes_and_readds_itself_runs_once(void)
     a.on_read = remove_and_readd_self;
     reactor_add_reader(r, &a.base);
     reactor_iterate(r, 0);
-    CHECK(a.reads == 1);
+    CHECK_EQ(a.reads, 1);
     CHECK(a.writes == 0); /* not a writer when select() was asked */
     reactor_iterate(r, 0);
-    CHECK(a.reads == 2);
+    CHECK_EQ(a.reads, 2);
     CHECK(a.writes == 1); /* still the same descriptor: called */
     reactor_free(r);
     close(a.fd), close(w);
@@ -459,7 +459,7 @@ static void test_descriptor_added_during_dispatch_waits_for_next_pass(void)
     reactor_iterate(r, 0);
     CHECK(a.reads == 1 && b.reads == 0);
     reactor_iterate(r, 0);
-    CHECK(b.reads == 1);
+    CHECK_EQ(b.reads, 1);
     reactor_free(r);
     close(a.fd), close(b.fd), close(wa), close(wb);
 }
@@ -475,7 +475,7 @@ static int replace_other(struct probe *self)
     reactor_remove_reader(self->reactor, &old->base);
     close(old->fd);
     newcomer = readable_probe(self->reactor, &newcomer_peer);
-    CHECK(newcomer.fd == old->fd);
+    CHECK_EQ(newcomer.fd, old->fd);
     reactor_add_reader(self->reactor, &newcomer.base);
     self->on_read = NULL;
     return 0;
@@ -493,7 +493,7 @@ static void test_new_descriptor_on_a_reused_fd_waits_for_next_pass(void)
     reactor_iterate(r, 0);
     CHECK(a.reads == 1 && b.reads == 0 && newcomer.reads == 0);
     reactor_iterate(r, 0);
-    CHECK(newcomer.reads == 1);
+    CHECK_EQ(newcomer.reads, 1);
     reactor_free(r);
     close(a.fd), close(newcomer.fd), close(newcomer_peer), close(wa),
         close(wb);
@@ -517,9 +517,9 @@ static void test_reason_from_do_read_disconnects_the_descriptor(void)
     CHECK(a.lost == 1 && a.lost_reason == CONNECTION_DONE);
     CHECK(a.writes == 0); /* disconnected by its read: no write after */
     struct descriptor *list[4];
-    CHECK(reactor_get_writers(r, list, 4) == 0);
+    CHECK_EQ(reactor_get_writers(r, list, 4), 0);
     reactor_iterate(r, 0);
-    CHECK(a.reads == 1);
+    CHECK_EQ(a.reads, 1);
     reactor_free(r);
     close(a.fd), close(w);
 }
@@ -560,7 +560,7 @@ static void test_closed_fd_is_preened_and_others_keep_working(void)
     reactor_iterate(r, 0);
     CHECK(a.lost == 1 && a.lost_reason == -EBADF);
     reactor_iterate(r, 0);
-    CHECK(a.reads == 0);
+    CHECK_EQ(a.reads, 0);
     CHECK(b.reads == 1 && b.lost == 0);
     reactor_free(r);
     close(b.fd), close(wa), close(wb);
@@ -584,7 +584,7 @@ static void test_wake_up_ends_a_wait_forever(void)
     struct reactor_base *r = new_reactor();
     posix_wake_up((struct posix_reactor_base *)r);
     reactor_iterate(r, INFINITY); /* would hang without the wake-up */
-    CHECK(r->passes == 1);
+    CHECK_EQ(r->passes, 1);
     reactor_free(r);
 }
 
@@ -602,7 +602,7 @@ static void test_sigterm_stops_the_reactor_through_the_waker(void)
                                      NULL, NULL);
     reactor_call_when_running(r, raise_sigterm, NULL, NULL);
     CHECK_ERR(reactor_run(r, true), REACTOR_OK);
-    CHECK(strcmp(events, "raise,after") == 0);
+    CHECK_EQ(events, "raise,after");
     /* run() restored the handler it replaced. */
     struct sigaction sa;
     sigaction(SIGTERM, NULL, &sa);
@@ -627,7 +627,7 @@ static void test_sigterm_after_a_flood_of_sigchld_still_stops(void)
                                      NULL, NULL);
     reactor_call_when_running(r, flood_then_sigterm, NULL, NULL);
     CHECK_ERR(reactor_run(r, true), REACTOR_OK); /* else: the alarm */
-    CHECK(strcmp(events, "after") == 0);
+    CHECK_EQ(events, "after");
     reactor_free(r);
 }
 
@@ -653,7 +653,7 @@ static void test_sigint_handler_already_installed_is_left_alone(void)
     sigaction(SIGINT, &sa, NULL);
     reactor_call_when_running(r, raise_sigint_then_stop, r, NULL);
     CHECK_ERR(reactor_run(r, true), REACTOR_OK);
-    CHECK(own_sigints == 1);
+    CHECK_EQ(own_sigints, 1);
     struct sigaction now;
     sigaction(SIGINT, NULL, &now);
     CHECK(now.sa_handler == own_sigint_handler);
@@ -719,7 +719,7 @@ static void test_connection_lost_that_frees_another_at_shutdown_is_safe(void)
     reactor_add_reader(r, &doomed->base);
     reactor_call_when_running(r, stop_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
-    CHECK(a.lost == 1);
+    CHECK_EQ(a.lost, 1);
     CHECK(doomed == NULL && partner_lost == 0);
     struct descriptor *left[4];
     CHECK(reactor_get_readers(r, left, 4) == 1); /* the waker alone */
