@@ -12,16 +12,16 @@
 /* clang-format off */
 typedef enum reactor_error {
     REACTOR_OK = 0,
-    ERR_REACTOR_NOT_RUNNING,     /* error.ReactorNotRunning */
-    ERR_REACTOR_ALREADY_RUNNING, /* error.ReactorAlreadyRunning */
-    ERR_REACTOR_NOT_RESTARTABLE, /* error.ReactorNotRestartable */
-    ERR_FD_OUT_OF_RANGE,         /* select's ValueError: fd >= FD_SETSIZE */
-    ERR_BAD_DESCRIPTOR,          /* fileno() is negative */
-    ERR_FD_IN_USE,               /* another descriptor holds that fd */
-    ERR_NO_SUCH_TRIGGER,         /* ValueError from removeTrigger */
-    ERR_INVALID_ARGUMENT,        /* KeyError("invalid phase") and the like */
-    ERR_NO_MEMORY,               /* MemoryError */
-    ERR_SYSTEM                   /* OSError: see errno */
+    ERR_REACTOR_NOT_RUNNING,       /* error.ReactorNotRunning */
+    ERR_REACTOR_ALREADY_RUNNING,   /* error.ReactorAlreadyRunning */
+    ERR_REACTOR_NOT_RESTARTABLE,   /* error.ReactorNotRestartable */
+    ERR_FD_OUT_OF_RANGE,           /* select's ValueError: fd >= FD_SETSIZE */
+    ERR_BAD_DESCRIPTOR,            /* fileno() is negative */
+    ERR_FD_IN_USE,                 /* another descriptor holds that fd */
+    ERR_NO_SUCH_TRIGGER,           /* ValueError from removeTrigger */
+    ERR_INVALID_ARGUMENT,          /* KeyError("invalid phase") and the like */
+    ERR_NO_MEMORY,                 /* MemoryError */
+    ERR_SYSTEM                     /* OSError: see errno */
 } reactor_error;
 /* clang-format on */
 
