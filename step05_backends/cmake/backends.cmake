@@ -38,7 +38,7 @@ function(step_backend_test name backend)
                          ENVIRONMENT REACTOR=${backend})
   else()
     step_test(${backend}.${name} backend:${backend}
-              sh -c "echo 'SKIP: no ${backend} on this platform'; exit 77")
+              sh -c "echo 'SKIP: no ${backend} on this platform' && exit 77")
   endif()
 endfunction()
 
