@@ -823,9 +823,9 @@ static int write_svg(const char *path, const struct sweep *s, int rounds)
                            "fill=\"%s\"/>\n",
                         X(s->n[p]), Y(s->ns[k][p]), colour);
         if (last >= 0 && last + 1 < s->n_points)
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%s refuses "
-                       "n=%d</text>\n",
-                    X(s->n[last]) + 8, Y(s->ns[k][last]) - 8, colour,
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" "
+                       "text-anchor=\"end\">%s refuses n=%d</text>\n",
+                    X(s->n[last]) - 6, Y(s->ns[k][last]) - 12, colour,
                     s->name[k], s->n[last + 1]);
     }
     for (int k = 0; k < s->n_series; k++) {
@@ -851,7 +851,7 @@ static int write_svg(const char *path, const struct sweep *s, int rounds)
     machine(where, sizeof where);
     fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#333333\">"
                "Each point: the median of %d rounds of the CPU time of one "
-               "pass (bench_backends --svg).</text>\n",
+               "pass that finds nothing ready (bench_backends --svg).</text>\n",
             PX0 - 60, PY1 + 80, rounds);
     fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#333333\">",
             PX0 - 60, PY1 + 100);
