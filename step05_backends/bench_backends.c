@@ -184,8 +184,8 @@ struct driver {
     struct reactor_base *reactor;  /* one of this step's backends, */
     const struct bench_peer *peer; /* another loop (loop is its state), */
     void *loop;
-    int ep; /* or neither: the floor, on this epoll set */
 #if HAVE_EPOLL
+    int ep; /* or neither: the floor, on this epoll set */
     int capacity;
     struct epoll_event *events;
 #endif
@@ -297,8 +297,12 @@ static int open_drivers(struct driver *d, int n, int with_peers)
                              .events = calloc((size_t)n, sizeof *d->events)};
     if (d[n_d].ep >= 0 && d[n_d].events)
         n_d++;
-    else
+    else {
         printf("floor: %s\n", strerror(errno));
+        if (d[n_d].ep >= 0)
+            close(d[n_d].ep);
+        free(d[n_d].events);
+    }
 #endif
     size_t n_types;
     const struct reactor_type *types = get_reactor_types(&n_types);
@@ -337,12 +341,13 @@ static int open_drivers(struct driver *d, int n, int with_peers)
     return n_d;
 }
 
-/* ---- rounds: each returns -1 if the driver refused n ----------------- */
+/* ---- one round of each workload ------------------------------------- */
 
 struct timing {
     double setup, run;
 };
 
+/* -1 if the driver refused n. */
 static int chain_round(struct driver *d, int active, long writes,
                        struct timing *t)
 {
