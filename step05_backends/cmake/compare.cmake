@@ -1,0 +1,45 @@
+# cmake/compare.cmake: optional builds of the benchmarks that run the same
+# workloads on libev, libevent and libuv too (-DREACTOR_BENCH_COMPARE=ON,
+# off by default).  The project depends on none of them.
+
+# bench_backends beside them:
+# -DREACTOR_BENCH_COMPARE=ON builds bench/compare/*_backends.c into
+# bench_backends, which then runs its workloads on each library found too,
+# interleaved with the backends.  The project depends on none of them.
+option(REACTOR_BENCH_COMPARE "Benchmarks also run on libev, libevent, libuv" OFF)
+if(REACTOR_BENCH_COMPARE)
+  find_package(PkgConfig)
+  if(PKG_CONFIG_FOUND)
+    pkg_check_modules(BENCH_BACKENDS_LIBEVENT libevent)
+    pkg_check_modules(BENCH_BACKENDS_LIBUV IMPORTED_TARGET libuv)
+  endif()
+  find_path(BENCH_BACKENDS_LIBEV_INCLUDE ev.h) # libev ships no .pc
+  find_library(BENCH_BACKENDS_LIBEV_LIBRARY ev)
+  set(compared)
+  # libevent before libev: libev also exports libevent's old names
+  # (event_add, ...), and the first library linked provides them; so
+  # libevent by its full path, which keeps its place (an imported target
+  # would be linked after libev).
+  if(BENCH_BACKENDS_LIBEVENT_FOUND)
+    target_sources(${step}_bench_backends PRIVATE bench/compare/event_backends.c)
+    target_include_directories(${step}_bench_backends PRIVATE
+                               ${BENCH_BACKENDS_LIBEVENT_INCLUDE_DIRS})
+    target_link_libraries(${step}_bench_backends ${BENCH_BACKENDS_LIBEVENT_LINK_LIBRARIES})
+    target_compile_definitions(${step}_bench_backends PRIVATE BENCH_COMPARE_LIBEVENT=1)
+    list(APPEND compared libevent)
+  endif()
+  if(BENCH_BACKENDS_LIBEV_INCLUDE AND BENCH_BACKENDS_LIBEV_LIBRARY)
+    target_sources(${step}_bench_backends PRIVATE bench/compare/ev_backends.c)
+    target_include_directories(${step}_bench_backends PRIVATE ${BENCH_BACKENDS_LIBEV_INCLUDE})
+    target_link_libraries(${step}_bench_backends ${BENCH_BACKENDS_LIBEV_LIBRARY})
+    target_compile_definitions(${step}_bench_backends PRIVATE BENCH_COMPARE_LIBEV=1)
+    list(APPEND compared libev)
+  endif()
+  if(BENCH_BACKENDS_LIBUV_FOUND)
+    target_sources(${step}_bench_backends PRIVATE bench/compare/uv_backends.c)
+    target_link_libraries(${step}_bench_backends PkgConfig::BENCH_BACKENDS_LIBUV)
+    target_compile_definitions(${step}_bench_backends PRIVATE BENCH_COMPARE_LIBUV=1)
+    list(APPEND compared libuv)
+  endif()
+  message(STATUS "step05 bench_backends compares with: ${compared}")
+endif()
