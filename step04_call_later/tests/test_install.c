@@ -17,9 +17,9 @@
 
 static void test_install_twice_is_ReactorAlreadyInstalledError(void)
 {
-    CHECK_EQ(select_install(), REACTOR_OK);
+    CHECK_ERR(select_install(), REACTOR_OK);
     struct reactor_base *first = installed_reactor();
-    CHECK_EQ(select_install(), ERR_REACTOR_ALREADY_INSTALLED);
+    CHECK_ERR(select_install(), ERR_REACTOR_ALREADY_INSTALLED);
     CHECK(installed_reactor() == first); /* the first one stays */
     CHECK(strcmp(reactor_error_name(ERR_REACTOR_ALREADY_INSTALLED),
                  "ReactorAlreadyInstalledError") == 0);
@@ -42,15 +42,15 @@ static void test_first_use_installs_the_default(void)
 static void test_install_after_use_is_ReactorAlreadyInstalledError(void)
 {
     struct reactor_base *used = global_reactor();
-    CHECK_EQ(select_install(), ERR_REACTOR_ALREADY_INSTALLED);
-    CHECK_EQ(install_reactor_by_name("select"), ERR_REACTOR_ALREADY_INSTALLED);
+    CHECK_ERR(select_install(), ERR_REACTOR_ALREADY_INSTALLED);
+    CHECK_ERR(install_reactor_by_name("select"), ERR_REACTOR_ALREADY_INSTALLED);
     CHECK(global_reactor() == used);
 }
 
 static void test_unknown_name_is_NoSuchReactor_and_installs_nothing(void)
 {
-    CHECK_EQ(install_reactor_by_name("bogus"), ERR_NO_SUCH_REACTOR);
-    CHECK_EQ(install_reactor_by_name(""), ERR_NO_SUCH_REACTOR);
+    CHECK_ERR(install_reactor_by_name("bogus"), ERR_NO_SUCH_REACTOR);
+    CHECK_ERR(install_reactor_by_name(""), ERR_NO_SUCH_REACTOR);
     CHECK(install_reactor_by_name(NULL) == ERR_NO_SUCH_REACTOR);
     CHECK(installed_reactor() == NULL);
     CHECK(strcmp(reactor_error_name(ERR_NO_SUCH_REACTOR), "NoSuchReactor") ==
@@ -72,7 +72,7 @@ static void install_by_name(const char *name, const char *class_name)
     for (size_t i = 0; i < n; i++)
         listed += strcmp(types[i].short_name, name) == 0;
     CHECK_EQ(listed, 1);
-    CHECK_EQ(install_reactor_by_name(name), REACTOR_OK);
+    CHECK_ERR(install_reactor_by_name(name), REACTOR_OK);
     CHECK(installed_reactor() != NULL);
     if (installed_reactor())
         CHECK_EQ(installed_reactor()->ops->name, class_name);
