@@ -324,7 +324,11 @@ static void test_fd_beyond_FD_SETSIZE_is_refused_by_select_only(void)
     }
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < FD_SETSIZE + 64) {
         rl.rlim_cur = FD_SETSIZE + 64;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+            printf("SKIP: cannot raise the open-file limit: %s\n",
+                   strerror(errno));
+            exit(77);
+        }
     }
     int w;
     struct probe low = readable_probe(r, &w);
@@ -700,9 +704,11 @@ static void test_input_is_read_before_a_hangup_is_reported(void)
     close(a.fd);
 }
 
-/* The writer of a pipe closes: poll and epoll say "hang-up" and nothing
- * readable, and a reader learns its connection is done without a read;
- * select and kqueue say "readable", and the read finds the end. */
+/* The writer of a pipe closes: the reader's connection is done, on every
+ * backend.  Linux's poll and epoll say "hang-up" and nothing readable, so
+ * it is done without a read; select and kqueue say "readable", and the
+ * read finds the end; macOS's and the BSDs' poll say both (POLLIN with
+ * POLLHUP), and the one read finds it too. */
 static void test_hangup_of_a_reader_without_input_is_ConnectionDone(void)
 {
     struct reactor_base *r = new_reactor();
@@ -716,7 +722,11 @@ static void test_hangup_of_a_reader_without_input_is_ConnectionDone(void)
     reactor_iterate(r, 0);
     CHECK(a.lost == 1 && a.lost_reason == CONNECTION_DONE);
     bool poll_like = !is_select(r) && strcmp(backend(), "kqueue") != 0;
+#ifdef __linux__
     CHECK(poll_like ? a.reads == 0 : a.reads == 1);
+#else
+    CHECK(poll_like ? a.reads <= 1 : a.reads == 1);
+#endif
     reactor_free(r);
     close(a.fd);
 }
@@ -777,7 +787,7 @@ static void test_hangup_of_a_reader_and_writer_reaches_its_write(void)
  * write fails and loses the connection.  A BSD kernel reports EV_EOF on
  * the write filter at every wait here: a kqueue reactor that dropped it
  * would spin at full CPU. */
-static void test_reader_and_writer_that_shut_down_writing_is_lost_at_its_write(void)
+static void test_reader_writer_shut_for_writing_is_lost_at_its_write(void)
 {
     struct reactor_base *r = new_reactor();
     int peer;
@@ -1111,7 +1121,7 @@ static const struct test tests[] = {
     TEST(hangup_of_a_writer_only_descriptor_is_ConnectionLost),
     TEST(hangup_of_a_reader_without_input_is_ConnectionDone),
     TEST(hangup_of_a_reader_and_writer_reaches_its_write),
-    TEST(reader_and_writer_that_shut_down_writing_is_lost_at_its_write),
+    TEST(reader_writer_shut_for_writing_is_lost_at_its_write),
     TEST(event_of_an_old_socket_does_not_reach_a_new_one),
     TEST(failed_removal_with_a_dup_open_does_not_spin),
     TEST(new_descriptor_on_a_stale_fd_number_hears_only_its_own),
