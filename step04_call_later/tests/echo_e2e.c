@@ -34,9 +34,9 @@
 
 #define SKIP 77
 
-/* 127.0.0.1.  INADDR_LOOPBACK is not POSIX: FreeBSD's and macOS's
- * <netinet/in.h> hide it under _POSIX_C_SOURCE. */
-#define LOOPBACK_ADDRESS 0x7f000001u
+/* 127.0.0.1: INADDR_LOOPBACK is not POSIX, and FreeBSD and macOS hide it
+ * under _POSIX_C_SOURCE. */
+static const uint32_t LOOPBACK = 0x7f000001;
 
 static pid_t server_pid = -1;
 static int server_port;
@@ -191,7 +191,7 @@ static int connect_to_server(void)
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {.sin_family = AF_INET,
                                .sin_port = htons((unsigned short)server_port),
-                               .sin_addr.s_addr = htonl(LOOPBACK_ADDRESS)};
+                               .sin_addr.s_addr = htonl(LOOPBACK)};
     if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
         fail("connect: %s", strerror(errno));
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

@@ -76,7 +76,7 @@ set(libkqueue_skip_kqueue.echo.out_of_descriptors
 function(step_backend_test name backend)
   if(REACTOR_LIBKQUEUE AND DEFINED libkqueue_skip_${backend}.${name})
     step_test(${backend}.${name} backend:${backend}
-              sh -c "echo 'SKIP: ${libkqueue_skip_${backend}.${name}}'; exit 77")
+              sh -c "echo 'SKIP: ${libkqueue_skip_${backend}.${name}}' && exit 77")
   elseif(backend IN_LIST built)
     step_test(${backend}.${name} backend:${backend} ${ARGN})
     set_tests_properties(${step}.${backend}.${name} PROPERTIES
