@@ -910,7 +910,8 @@ static int draw_sweep(const char *path, const int *n, int n_n, int rounds)
     return 0;
 }
 
-/* Room for n pairs: two fds each, and some to spare. */
+/* Room for n pairs: two fds each, and some to spare.  Where the hard
+ * limit is lower, say so: the larger n then cannot be made. */
 static void raise_fd_limit(int n)
 {
     struct rlimit rl;
@@ -921,7 +922,10 @@ static void raise_fd_limit(int n)
         rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want
                           ? want
                           : rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+            printf("the open-file limit stays below the %llu that n=%d "
+                   "needs\n",
+                   (unsigned long long)want, n);
     }
 }
 

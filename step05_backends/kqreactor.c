@@ -8,6 +8,9 @@
 #if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
 #define _DARWIN_C_SOURCE /* kqueue is not POSIX: ask for it */
 #endif
+#if defined(__NetBSD__) && !defined(_NETBSD_SOURCE)
+#define _NETBSD_SOURCE /* likewise: NetBSD declares kevent() only then */
+#endif
 #define _POSIX_C_SOURCE 200809L
 
 #include "kqreactor.h"
@@ -45,14 +48,20 @@ static int kqueue_update(struct poll_like_reactor *p, int fd, unsigned old,
     unsigned gen = old ? p->fds[fd].gen : p->fds[fd].gen + 1;
     struct kevent changes[2];
     int n = 0;
-    if ((old ^ new_mask) & IO_READ)
-        EV_SET(&changes[n++], (uintptr_t)fd, EVFILT_READ,
+    /* n++ outside EV_SET: older NetBSD and OpenBSD evaluate its first
+     * argument several times. */
+    if ((old ^ new_mask) & IO_READ) {
+        EV_SET(&changes[n], (uintptr_t)fd, EVFILT_READ,
                new_mask & IO_READ ? EV_ADD : EV_DELETE, 0, 0,
                (void *)(uintptr_t)gen);
-    if ((old ^ new_mask) & IO_WRITE)
-        EV_SET(&changes[n++], (uintptr_t)fd, EVFILT_WRITE,
+        n++;
+    }
+    if ((old ^ new_mask) & IO_WRITE) {
+        EV_SET(&changes[n], (uintptr_t)fd, EVFILT_WRITE,
                new_mask & IO_WRITE ? EV_ADD : EV_DELETE, 0, 0,
                (void *)(uintptr_t)gen);
+        n++;
+    }
     return n ? kevent(self->kq, changes, n, NULL, 0, NULL) : 0;
 }
 
@@ -111,10 +120,14 @@ static void kqueue_do_kevent(struct reactor_base *r, double timeout)
         else if (!eof)
             io = IO_WRITE;
         else
-            /* The peer is gone.  A reader learns it from its read filter,
-             * after the input still buffered (Twisted calls doWrite here
-             * instead, which fails); a writer alone has lost it. */
-            io = reading ? 0 : IO_HANGUP;
+            /* The write side is finished: the peer is gone, or this end
+             * shut down its writing.  A writer alone has lost its
+             * connection.  One that also reads is written to, as
+             * _doWriteOrRead calls doWrite: the write fails and
+             * disconnects it.  Dropped, this event would come back at
+             * every wait, and after a local shutdown(SHUT_WR) the read
+             * filter has nothing to end it: the loop would spin. */
+            io = reading ? IO_WRITE : IO_HANGUP;
         if (io)
             poll_like_do_read_or_write(p, fd, io, registrations[i]);
     }

@@ -34,6 +34,10 @@
 
 #define SKIP 77
 
+/* 127.0.0.1: INADDR_LOOPBACK is not POSIX, and FreeBSD and macOS hide it
+ * under _POSIX_C_SOURCE. */
+static const uint32_t LOOPBACK = 0x7f000001;
+
 static pid_t server_pid = -1;
 static int server_port;
 static FILE *server_out;
@@ -101,8 +105,16 @@ static void start_server(char **argv, int argc, int crowd_from)
         if (crowd_from > 0)
             crowd_descriptors(crowd_from);
         if (child_fd_limit) {
+            /* What the harness passed in (ctest, make, a CI runner) would
+             * take the server's room under the limit: the server gets
+             * all of it but stdin, stdout and stderr. */
+            for (int fd = 3; fd < (int)child_fd_limit; fd++)
+                close(fd);
             struct rlimit rl = {child_fd_limit, child_fd_limit};
-            setrlimit(RLIMIT_NOFILE, &rl);
+            if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+                perror("setrlimit");
+                _exit(127);
+            }
         }
         signal(SIGINT, SIG_DFL); /* an ignored SIGINT would be inherited */
         execv(args[0], args);
@@ -179,7 +191,7 @@ static int connect_to_server(void)
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {.sin_family = AF_INET,
                                .sin_port = htons((unsigned short)server_port),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+                               .sin_addr.s_addr = htonl(LOOPBACK)};
     if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
         fail("connect: %s", strerror(errno));
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -361,15 +373,17 @@ static double seconds_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Wait up to `timeout` s for the echo of "ping" on each fd not yet
- * answered; returns how many have answered in all. */
-static int collect_pings(const int *fds, bool *answered, int n,
-                         double timeout)
+/* Wait for the echo of "ping" on each fd not yet answered, until all
+ * have answered or `quiet` s pass without an answer (the first answer of
+ * all is awaited up to 5 s); returns how many have answered in all.
+ * `leave`: each client hangs up as soon as it is answered. */
+static int collect_pings(int *fds, bool *answered, int n, double quiet,
+                         bool leave)
 {
-    double end = seconds_now() + timeout;
     int count = 0;
     for (int i = 0; i < n; i++)
         count += answered[i];
+    double end = seconds_now() + (count ? quiet : 5.0);
     while (count < n && seconds_now() < end) {
         struct pollfd p[64];
         int idx[64], k = 0;
@@ -386,6 +400,11 @@ static int collect_pings(const int *fds, bool *answered, int n,
                 read(fds[idx[j]], buf, sizeof buf) == 4) {
                 answered[idx[j]] = true;
                 count++;
+                end = seconds_now() + quiet;
+                if (leave) {
+                    close(fds[idx[j]]);
+                    fds[idx[j]] = -1;
+                }
             }
         }
     }
@@ -401,34 +420,35 @@ static void test_out_of_descriptors(void)
     enum { N = 30 };
     int fds[N];
     bool answered[N] = {false};
+    double start = seconds_now();
     for (int i = 0; i < N; i++) {
         fds[i] = connect_to_server();
         if (write(fds[i], "ping", 4) != 4)
             fail("write: %s", strerror(errno));
     }
-    int served = collect_pings(fds, answered, N, 1.0);
+    int served = collect_pings(fds, answered, N, 0.25, false);
     if (served == 0 || served == N)
         fail("%d of %d served: the limit was not what the test needs", served,
              N);
     struct rusage before, after;
     getrusage(RUSAGE_CHILDREN, &before); /* nothing reaped yet: zero */
     nanosleep(&(struct timespec){.tv_nsec = 500 * 1000 * 1000}, NULL);
-    int waiting = N - served, total = served;
-    while (total < N) { /* the served ones leave; the waiting get in */
-        for (int i = 0; i < N; i++)
-            if (answered[i] && fds[i] >= 0) {
-                close(fds[i]);
-                fds[i] = -1;
-            }
-        int more = collect_pings(fds, answered, N, 5.0);
-        if (more == total)
-            fail("%d waiting connections were never served", N - total);
-        total = more;
-    }
+    int waiting = N - served;
+    /* The served ones leave, and each waiting one as soon as it is
+     * answered: every departure makes room for the next. */
+    for (int i = 0; i < N; i++)
+        if (answered[i]) {
+            close(fds[i]);
+            fds[i] = -1;
+        }
+    int total = collect_pings(fds, answered, N, 5.0, true);
+    if (total < N)
+        fail("%d waiting connections were never served", N - total);
     for (int i = 0; i < N; i++)
         if (fds[i] >= 0)
             close(fds[i]);
     stop_server();
+    double life = seconds_now() - start;
     getrusage(RUSAGE_CHILDREN, &after);
     double cpu =
         (double)(after.ru_utime.tv_sec - before.ru_utime.tv_sec) +
@@ -436,10 +456,13 @@ static void test_out_of_descriptors(void)
         (double)(after.ru_utime.tv_usec - before.ru_utime.tv_usec) / 1e6 +
         (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e6;
     printf("%d served at once, %d after others left; the server used "
-           "%.3f s of CPU\n",
-           served, waiting, cpu);
-    if (cpu > 0.4)
-        fail("the server spun while out of descriptors (%.3f s CPU)", cpu);
+           "%.3f s of CPU in %.3f s\n",
+           served, waiting, cpu, life);
+    /* A spinning server takes a core, or its share of a busy machine. */
+    if (cpu > life / 4)
+        fail("the server spun while out of descriptors (%.3f s CPU in "
+             "%.3f s)",
+             cpu, life);
 }
 
 /* Thousands of signals while the server waits and works: every one makes
@@ -570,7 +593,12 @@ int main(int argc, char **argv)
         }
         if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur < want)
             rl.rlim_cur = want;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+            printf("SKIP: cannot raise the limit on open files to %llu: "
+                   "%s\n",
+                   (unsigned long long)want, strerror(errno));
+            return SKIP;
+        }
         crowd_from = 16;
     }
 

@@ -3,7 +3,7 @@
 # usage: trace_test.sh PROGRAM
 program=$1
 on=$(REACTOR_TRACE=1 "$program" 2>&1 >/dev/null) || exit 1
-off=$(env -u REACTOR_TRACE "$program" 2>&1 >/dev/null) || exit 1
+off=$(unset REACTOR_TRACE; "$program" 2>&1 >/dev/null) || exit 1 # POSIX: OpenBSD's env has no -u
 echo "$on" | grep -q '^\[trace\] pass 1: select(nfds=[0-9]*, timeout=forever) -> [0-9]* ready' ||
     { echo "FAIL: no trace with REACTOR_TRACE=1:"; echo "$on"; exit 1; }
 echo "$off" | grep -q 'trace' &&

@@ -324,7 +324,11 @@ static void test_fd_beyond_FD_SETSIZE_is_refused_by_select_only(void)
     }
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < FD_SETSIZE + 64) {
         rl.rlim_cur = FD_SETSIZE + 64;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+            printf("SKIP: cannot raise the open-file limit: %s\n",
+                   strerror(errno));
+            exit(77);
+        }
     }
     int w;
     struct probe low = readable_probe(r, &w);
@@ -615,6 +619,21 @@ static void test_closed_fd_is_dropped_and_others_keep_working(void)
     close(b.fd), close(wa), close(wb);
 }
 
+/* libkqueue (kqueue on Linux, built with -DREACTOR_LIBKQUEUE=ON) keeps
+ * the epoll registration of a closed fd while a dup of it is open (its
+ * issue #99); a BSD kernel drops the filters at close().  What the two
+ * tests of that case pin, it cannot give. */
+static void skip_on_libkqueue_with_a_dup_open(void)
+{
+#ifdef REACTOR_LIBKQUEUE
+    if (strcmp(backend(), "kqueue") == 0) {
+        printf("SKIP: libkqueue keeps the filters of a closed fd while a dup "
+               "is open (libkqueue issue #99); a BSD kernel drops them\n");
+        exit(77);
+    }
+#endif
+}
+
 /* A dup of the fd stays open, so the socket it names does too: epoll
  * goes on reporting it under the closed number, which DEL can no longer
  * reach.  The loop must not spin on it. */
@@ -626,6 +645,7 @@ static int read_or_fail(struct probe *self)
 
 static void test_closed_fd_with_a_dup_open_does_not_keep_the_loop_busy(void)
 {
+    skip_on_libkqueue_with_a_dup_open();
     struct reactor_base *r = new_reactor();
     int w;
     struct probe a = readable_probe(r, &w);
@@ -684,9 +704,11 @@ static void test_input_is_read_before_a_hangup_is_reported(void)
     close(a.fd);
 }
 
-/* The writer of a pipe closes: poll and epoll say "hang-up" and nothing
- * readable, and a reader learns its connection is done without a read;
- * select and kqueue say "readable", and the read finds the end. */
+/* The writer of a pipe closes: the reader's connection is done, on every
+ * backend.  Linux's poll and epoll say "hang-up" and nothing readable, so
+ * it is done without a read; select and kqueue say "readable", and the
+ * read finds the end; macOS's and the BSDs' poll say both (POLLIN with
+ * POLLHUP), and the one read finds it too. */
 static void test_hangup_of_a_reader_without_input_is_ConnectionDone(void)
 {
     struct reactor_base *r = new_reactor();
@@ -700,7 +722,14 @@ static void test_hangup_of_a_reader_without_input_is_ConnectionDone(void)
     reactor_iterate(r, 0);
     CHECK(a.lost == 1 && a.lost_reason == CONNECTION_DONE);
     bool poll_like = !is_select(r) && strcmp(backend(), "kqueue") != 0;
-    CHECK(poll_like ? a.reads == 0 : a.reads == 1);
+#ifdef __linux__
+    CHECK_EQ(a.reads, poll_like ? 0 : 1);
+#else
+    if (poll_like)
+        CHECK(a.reads <= 1);
+    else
+        CHECK_EQ(a.reads, 1);
+#endif
     reactor_free(r);
     close(a.fd);
 }
@@ -727,6 +756,57 @@ static void test_hangup_of_a_writer_only_descriptor_is_ConnectionLost(void)
     CHECK(is_select(r) ? a.writes >= 1 : a.writes == 0);
     reactor_free(r);
     close(a.fd);
+}
+
+/* A descriptor that reads and writes, whose peer wrote and hung up: it
+ * reads the input, and its next write fails (EPIPE), losing the
+ * connection, on every backend; under kqueue, the write filter's EV_EOF
+ * is what calls do_write (kqreactor.py: KQueueReactor._doWriteOrRead),
+ * not a drained read filter later. */
+static void test_hangup_of_a_reader_and_writer_reaches_its_write(void)
+{
+    struct reactor_base *r = new_reactor();
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    a.on_read = read_all;
+    a.on_write = write_one;
+    if (write(peer, "abc", 3) != 3)
+        abort();
+    close(peer);
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &a.base);
+    for (int i = 0; i < 3 && !a.lost; i++)
+        reactor_iterate(r, 0);
+    CHECK_EQ(a.writes, 1);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(reason_name(a.lost_reason), "ConnectionLost");
+    reactor_free(r);
+    close(a.fd);
+}
+
+/* A descriptor that reads and writes shuts down its own writing; the
+ * peer stays.  Nothing is readable, the write side is finished: its next
+ * write fails and loses the connection.  A BSD kernel reports EV_EOF on
+ * the write filter at every wait here: a kqueue reactor that dropped it
+ * would spin at full CPU. */
+static void test_reader_writer_shut_for_writing_is_lost_at_its_write(void)
+{
+    struct reactor_base *r = new_reactor();
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    a.on_read = read_all;
+    a.on_write = write_one;
+    shutdown(a.fd, SHUT_WR);
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &a.base);
+    for (int i = 0; i < 3 && !a.lost; i++)
+        reactor_iterate(r, 0);
+    CHECK_EQ(a.reads, 0);
+    CHECK_EQ(a.writes, 1);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(reason_name(a.lost_reason), "ConnectionLost");
+    reactor_free(r);
+    close(a.fd), close(peer);
 }
 
 /* ---- stale events (poll, epoll, kqueue) ------------------------------ */
@@ -769,6 +849,7 @@ static void test_event_of_an_old_socket_does_not_reach_a_new_one(void)
  * reactor must notice, and not spin on the writable socket. */
 static void test_failed_removal_with_a_dup_open_does_not_spin(void)
 {
+    skip_on_libkqueue_with_a_dup_open();
     struct reactor_base *r = new_reactor();
     int w;
     struct probe a = quiet_probe(r, &w);
@@ -1041,6 +1122,8 @@ static const struct test tests[] = {
     TEST(input_is_read_before_a_hangup_is_reported),
     TEST(hangup_of_a_writer_only_descriptor_is_ConnectionLost),
     TEST(hangup_of_a_reader_without_input_is_ConnectionDone),
+    TEST(hangup_of_a_reader_and_writer_reaches_its_write),
+    TEST(reader_writer_shut_for_writing_is_lost_at_its_write),
     TEST(event_of_an_old_socket_does_not_reach_a_new_one),
     TEST(failed_removal_with_a_dup_open_does_not_spin),
     TEST(new_descriptor_on_a_stale_fd_number_hears_only_its_own),
