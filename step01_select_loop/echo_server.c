@@ -55,7 +55,7 @@ static struct client clients[FD_SETSIZE];
 
 struct server {
     int listen_fd;
-    int max_fd;                /* highest fd in use, for nfds */
+    int max_fd;                /* highest fd accepted yet: where scans end */
     unsigned accepted, closed; /* connections, for the summary */
     unsigned open;             /* connections open now */
     bool accept_paused;        /* out of descriptors: see accept_clients */
@@ -74,8 +74,10 @@ static void on_signal(int signo)
         stop_requested = 1;
 }
 
-/* No SA_RESTART: a signal must interrupt select() (it fails with EINTR)
- * so the loop looks at the flags.  SIGPIPE is ignored, as Python does at
+/* No SA_RESTART: whether select() restarts after a handler that has it
+ * is the system's choice (Linux never restarts it), and without it every
+ * system fails select() with EINTR, so the loop looks at the flags.
+ * SIGPIPE is ignored, as Python does at
  * start-up, so writing to a client that hung up is an error (EPIPE), not
  * the death of the server. */
 static void install_signal_handlers(void)
@@ -331,8 +333,9 @@ static void close_all(struct server *s)
 
 static void say_idle(struct server *s, void *arg)
 {
-    (void)arg;
-    printf("idle: nothing happened for 1 s (%u open)\n", s->open);
+    const long *tick_ms = arg;
+    printf("idle: nothing happened for %g s (%u open)\n", *tick_ms / 1000.0,
+           s->open);
     fflush(stdout);
 }
 
@@ -425,7 +428,8 @@ int main(int argc, char **argv)
     } else {
         printf("listening on 127.0.0.1:%d\n", bound);
         fflush(stdout);
-        status = run_loop(&s, 1000, say_idle, NULL, never_done) < 0;
+        long tick_ms = 1000;
+        status = run_loop(&s, tick_ms, say_idle, &tick_ms, never_done) < 0;
         printf("stopped: %u connections served\n", s.accepted);
     }
     close_all(&s);
