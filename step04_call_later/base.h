@@ -62,6 +62,7 @@ struct reactor_base {
     struct timer_heap pending_timed_calls;
     struct delayed_call **new_timed_calls;
     size_t n_new, cap_new;
+    size_t n_new_cancelled; /* NULL slots in new_timed_calls */
     uint64_t last_seq; /* insertion order, for ties */
 
     bool trace;           /* REACTOR_TRACE=1: a line per pass */

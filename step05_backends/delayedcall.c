@@ -22,6 +22,37 @@
 
 #include "base.h"
 
+/* Cancelled while new, a call leaves a NULL slot in the list.  Once the
+ * holes are more than half of it, the list closes up, keeping its order
+ * (ties run FIFO), and gives back room: so the list, and the heap room
+ * reserved for it, stay within twice the live new calls, even when one
+ * callback schedules and cancels millions.  (Twisted does the same to its
+ * heap, after 50 cancellations and half the heap.) */
+static void new_calls_compact(struct reactor_base *r)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_new; i++) {
+        struct delayed_call *call = r->new_timed_calls[i];
+        if (call) {
+            call->index = (uint32_t)kept;
+            r->new_timed_calls[kept++] = call;
+        }
+    }
+    r->n_new = kept;
+    r->n_new_cancelled = 0;
+    size_t cap = r->cap_new;
+    while (cap > 16 && cap / 4 >= kept)
+        cap /= 2;
+    if (cap < r->cap_new) {
+        struct delayed_call **calls =
+            realloc(r->new_timed_calls, cap * sizeof *calls);
+        if (calls) {
+            r->new_timed_calls = calls;
+            r->cap_new = cap;
+        }
+    }
+}
+
 static struct delayed_call **new_calls_grow(struct reactor_base *r)
 {
     if (r->n_new == r->cap_new) {
@@ -50,11 +81,12 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
     /* Allocate now all that inserting it into the heap will need, so
      * that moving it there later cannot fail. */
     struct timer_heap *heap = &r->pending_timed_calls;
+    size_t live_new = r->n_new - r->n_new_cancelled;
     if (heap->len + r->n_new >= UINT32_MAX)
         return ERR_NO_MEMORY; /* an index must fit in 32 bits */
     struct delayed_call **slot = new_calls_grow(r);
     struct delayed_call *call = malloc(sizeof *call);
-    if (!slot || !call || heap_reserve(heap, heap->len + r->n_new + 1) < 0) {
+    if (!slot || !call || heap_reserve(heap, heap->len + live_new + 1) < 0) {
         free(call);
         return ERR_NO_MEMORY;
     }
@@ -87,7 +119,7 @@ void insert_new_delayed_calls(struct reactor_base *r)
                                             .seq = ++r->last_seq,
                                             .call = call}); /* reserved */
     }
-    r->n_new = 0;
+    r->n_new = r->n_new_cancelled = 0;
     heap_shrink(heap, heap->len);
     if (r->cap_new > 4096) { /* a burst of callLater is over */
         free(r->new_timed_calls);
@@ -134,9 +166,11 @@ int delayed_call_cancel(struct delayed_call *call)
     if (err)
         return err;
     struct reactor_base *r = call->reactor;
-    if (call->state == CALL_NEW)
+    if (call->state == CALL_NEW) {
         r->new_timed_calls[call->index] = NULL; /* skipped when inserted */
-    else
+        if (++r->n_new_cancelled > 16 && r->n_new_cancelled > r->n_new / 2)
+            new_calls_compact(r);
+    } else
         heap_remove(&r->pending_timed_calls, call->index);
     call->state = CALL_CANCELLED;
     delayed_call_release(call); /* the reactor's reference */
@@ -211,5 +245,5 @@ void delayed_calls_destroy(struct reactor_base *r)
     heap_free(heap);
     free(r->new_timed_calls);
     r->new_timed_calls = NULL;
-    r->n_new = r->cap_new = 0;
+    r->n_new = r->n_new_cancelled = r->cap_new = 0;
 }

@@ -520,6 +520,45 @@ static void test_scheduling_and_cancelling_forever_keeps_memory_bounded(void)
     reactor_free(r);
 }
 
+/* Issue 10, defect 3: a callback that schedules and cancels in a loop,
+ * all within one pass.  The cancelled calls never reach the heap; their
+ * slots in the new-call list, and the heap room reserved for them, must
+ * go back at once, not at the next pass.  The calls that stay keep their
+ * order. */
+static size_t most_new_room, most_heap_room;
+static void churn(void *arg)
+{
+    struct reactor_base *r = arg;
+    reactor_call_later(r, 1, record, "a", NULL);
+    for (int i = 0; i < 1000000; i++) {
+        struct delayed_call *call;
+        reactor_call_later(r, 1, record, "x", &call);
+        if (i == 500000)
+            reactor_call_later(r, 1, record, "b", NULL);
+        delayed_call_cancel(call);
+        delayed_call_release(call);
+        if (r->cap_new > most_new_room)
+            most_new_room = r->cap_new;
+        if (r->pending_timed_calls.cap > most_heap_room)
+            most_heap_room = r->pending_timed_calls.cap;
+    }
+    reactor_call_later(r, 1, record, "c", NULL);
+}
+
+static void test_cancelled_new_calls_give_their_room_back_within_a_pass(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_call_later(r, 0, churn, r, NULL);
+    reactor_run_until_current(r); /* churn runs: one pass */
+    printf("  most room: %zu in the new-call list, %zu in the heap\n",
+           most_new_room, most_heap_room);
+    CHECK(most_new_room <= 64);
+    CHECK(most_heap_room <= 64);
+    advance(r, 1);
+    CHECK(strcmp(ran, "abc") == 0); /* FIFO among equal times */
+    reactor_free(r);
+}
+
 static void test_kept_call_answers_after_the_reactor_is_freed(void)
 {
     struct reactor_base *r = fake_reactor();
@@ -625,6 +664,7 @@ static const struct test tests[] = {
     TEST(timeout_is_time_to_the_earliest_call_never_negative),
     TEST(timeout_is_clamped_to_2147483_seconds),
     TEST(scheduling_and_cancelling_forever_keeps_memory_bounded),
+    TEST(cancelled_new_calls_give_their_room_back_within_a_pass),
     TEST(kept_call_answers_after_the_reactor_is_freed),
     TEST(stop_from_a_timed_call_ends_run_with_shutdown),
     TEST(iterate_runs_due_calls_then_one_pass),
