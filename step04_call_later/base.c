@@ -150,6 +150,8 @@ void reactor_base_destroy(struct reactor_base *r)
     free(r->events);
     r->events = NULL;
     r->n_events = 0;
+    free(r->old_clocks);
+    r->old_clocks = NULL;
 }
 
 void reactor_free(struct reactor_base *r)
@@ -276,11 +278,33 @@ double reactor_seconds(struct reactor_base *r)
     return r->seconds(r->seconds_ctx);
 }
 
+/* The clock it replaces is kept for the calls made with it.  (After
+ * 65535 replacements, or out of memory, it is replaced in place: the
+ * calls made with it read the new clock.) */
 void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
                          void *ctx)
 {
-    r->seconds = seconds ? seconds : monotonic_seconds;
+    seconds = seconds ? seconds : monotonic_seconds;
+    if (seconds == r->seconds && ctx == r->seconds_ctx)
+        return;
+    struct reactor_clock *old =
+        r->clock < UINT16_MAX
+            ? realloc(r->old_clocks, (r->clock + 1u) * sizeof *old)
+            : NULL;
+    if (old) {
+        r->old_clocks = old;
+        old[r->clock++] = (struct reactor_clock){.seconds = r->seconds,
+                                                 .ctx = r->seconds_ctx};
+    }
+    r->seconds = seconds;
     r->seconds_ctx = ctx;
+}
+
+double reactor_clock_seconds(struct reactor_base *r, uint16_t clock)
+{
+    if (clock == r->clock)
+        return reactor_seconds(r);
+    return r->old_clocks[clock].seconds(r->old_clocks[clock].ctx);
 }
 
 /* runUntilCurrent: run every call that is due, then, after a stop(),

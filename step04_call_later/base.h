@@ -59,11 +59,19 @@ struct reactor_base {
     /* Time: reactor.seconds, _pendingTimedCalls, _newTimedCalls. */
     double (*seconds)(void *ctx);
     void *seconds_ctx;
+    /* The clocks replaced so far, numbered 0, 1, ...: a DelayedCall keeps
+     * the clock it was made with (callLater hands it seconds=self.seconds)
+     * by its number, `clock` being the current one's. */
+    struct reactor_clock {
+        double (*seconds)(void *ctx);
+        void *ctx;
+    } * old_clocks;
+    uint16_t clock;
     struct timer_heap pending_timed_calls;
     struct delayed_call **new_timed_calls;
     size_t n_new, cap_new;
     size_t n_new_cancelled; /* NULL slots in new_timed_calls */
-    uint64_t last_seq; /* insertion order, for ties */
+    uint64_t last_seq;      /* insertion order, for ties */
 
     bool trace;           /* REACTOR_TRACE=1: a line per pass */
     unsigned long passes; /* doIteration calls, for the trace */
@@ -80,6 +88,8 @@ double reactor_seconds(struct reactor_base *r);
 void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
                          void *ctx);
 double monotonic_seconds(void *ctx);
+/* The reactor's clock number `clock` (a DelayedCall's), read now. */
+double reactor_clock_seconds(struct reactor_base *r, uint16_t clock);
 
 /* IReactorCore */
 int reactor_run(struct reactor_base *r, bool install_signal_handlers);

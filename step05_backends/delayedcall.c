@@ -91,6 +91,7 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
         return ERR_NO_MEMORY;
     }
     *call = (struct delayed_call){.time = reactor_seconds(r) + delay,
+                                  .clock = r->clock,
                                   .fn = fn,
                                   .arg = arg,
                                   .reactor = r,
@@ -115,6 +116,8 @@ void insert_new_delayed_calls(struct reactor_base *r)
         if (!call)
             continue; /* cancelled while new */
         call->state = CALL_PENDING;
+        call->time += call->delayed_time; /* activate_delay */
+        call->delayed_time = 0.0;
         heap_push(heap, (struct heap_entry){.time = call->time,
                                             .seq = ++r->last_seq,
                                             .call = call}); /* reserved */
@@ -177,41 +180,58 @@ int delayed_call_cancel(struct delayed_call *call)
     return REACTOR_OK;
 }
 
-/* Give the call a new time; a pending one moves up or down the heap. */
-static void move(struct delayed_call *call, double time)
+/* Give the call its new parts; a pending one moves up or down the heap,
+ * which is ordered by their sum (getTime).  Twisted would leave a call
+ * moved later where it is, and fold the parts when its old time reaches
+ * the top of the heap: see the README for the last bit this changes. */
+static int move(struct delayed_call *call, double time, double delayed_time)
 {
+    double sum = time + delayed_time;
+    if (!isfinite(sum) || !isfinite(delayed_time))
+        return ERR_INVALID_DELAY; /* also a finite step that overflows */
     call->time = time;
+    call->delayed_time = delayed_time;
     if (call->state == CALL_PENDING) {
         struct timer_heap *heap = &call->reactor->pending_timed_calls;
-        heap->items[call->index].time = time;
+        heap->items[call->index].time = sum;
         heap_update(heap, call->index);
     }
+    return REACTOR_OK;
 }
 
-/* reset: run `seconds_from_now` from now, sooner or later than before. */
+/* The clock the call was made with, as DelayedCall.seconds. */
+static double call_seconds(const struct delayed_call *call)
+{
+    return reactor_clock_seconds(call->reactor, call->clock);
+}
+
+/* reset: run `seconds_from_now` from now, sooner or later than before.
+ * As DelayedCall.reset: sooner replaces the time, later is a delay. */
 int delayed_call_reset(struct delayed_call *call, double seconds_from_now)
 {
     int err = check_active(call);
     if (err)
         return err;
-    double time = reactor_seconds(call->reactor) + seconds_from_now;
-    if (!isfinite(time))
+    double new_time = call_seconds(call) + seconds_from_now;
+    if (!isfinite(new_time))
         return ERR_INVALID_DELAY;
-    move(call, time);
-    return REACTOR_OK;
+    if (new_time < call->time)
+        return move(call, new_time, 0.0);
+    return move(call, call->time, new_time - call->time);
 }
 
-/* delay: run `seconds_later` after the time it had (negative: sooner). */
+/* delay: run `seconds_later` after the time it had (negative: sooner).
+ * As DelayedCall.delay: the step adds to delayed_time, and the parts
+ * fold (activate_delay) when that turns negative. */
 int delayed_call_delay(struct delayed_call *call, double seconds_later)
 {
     int err = check_active(call);
     if (err)
         return err;
-    double time = call->time + seconds_later;
-    if (!isfinite(time)) /* also a finite step that overflows */
-        return ERR_INVALID_DELAY;
-    move(call, time);
-    return REACTOR_OK;
+    double delayed_time = call->delayed_time + seconds_later;
+    if (delayed_time < 0.0)
+        return move(call, call->time + delayed_time, 0.0);
+    return move(call, call->time, delayed_time);
 }
 
 bool delayed_call_active(const struct delayed_call *call)
@@ -221,7 +241,7 @@ bool delayed_call_active(const struct delayed_call *call)
 
 double delayed_call_get_time(const struct delayed_call *call)
 {
-    return call->time;
+    return call->time + call->delayed_time;
 }
 
 void delayed_call_release(struct delayed_call *call)

@@ -26,15 +26,19 @@ typedef void (*call_fn)(void *arg);
 
 enum call_state { CALL_NEW, CALL_PENDING, CALL_CALLED, CALL_CANCELLED };
 
-/* 40 bytes: small fields, so that a million pending calls stay small. */
+/* 48 bytes: small fields, so that a million pending calls stay small.
+ * It runs at time + delayed_time (getTime), kept apart as Twisted keeps
+ * them, so that every double is computed as Twisted computes it. */
 struct delayed_call {
-    double time; /* when it runs: getTime() */
+    double time;
+    double delayed_time; /* reset/delay to a later time adds it here */
     call_fn fn;
     void *arg;
     struct reactor_base *reactor; /* NULL once the reactor is gone */
     uint32_t index;               /* in the heap, or in the new calls */
     unsigned char state;          /* enum call_state */
     unsigned char refs; /* the reactor's (while scheduled) + the caller's */
+    uint16_t clock;     /* the reactor's clock it was made with (base.h) */
 };
 
 /* callLater: run fn(arg) `delay` seconds from now.  A negative or

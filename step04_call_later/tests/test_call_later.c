@@ -160,6 +160,106 @@ static void test_reset_sooner_and_negative_delay_move_the_call_sooner(void)
     reactor_free(r);
 }
 
+/* ---- Twisted's arithmetic ------------------------------------------- */
+
+/* A DelayedCall keeps `time` and `delayed_time` apart and adds them when
+ * asked (base.py: DelayedCall.getTime); a reset to a later time records
+ * the difference.  0.3 + (0.9 - 0.3) is 0.9000000000000001, so a clock
+ * landing exactly on 0.9 does not run the call yet (Twisted neither). */
+static void test_reset_later_adds_the_difference_as_twisted_does(void)
+{
+    struct reactor_base *r = fake_reactor();
+    clock_.now = 0.0;
+    struct delayed_call *call;
+    reactor_call_later(r, 0.3, record, "a", &call);
+    CHECK_ERR(delayed_call_reset(call, 0.9), REACTOR_OK);
+    printf("  getTime %.17g\n", delayed_call_get_time(call));
+    CHECK(delayed_call_get_time(call) == 0.9000000000000001);
+    advance(r, 0.9); /* now = 0.9 exactly */
+    CHECK(strcmp(ran, "") == 0);
+    advance(r, 1e-16); /* the next double */
+    CHECK(strcmp(ran, "a") == 0);
+    delayed_call_release(call);
+    reactor_free(r);
+}
+
+/* Two delays add up in delayed_time first: 0.1 + (0.1 + 2/3), which is
+ * 0.8666666666666666, where (0.1 + 0.1) + 2/3 is one bit later. */
+static void test_two_delays_add_up_before_the_time_as_twisted_does(void)
+{
+    struct reactor_base *r = fake_reactor();
+    clock_.now = 0.0;
+    struct delayed_call *call;
+    reactor_call_later(r, 0.1, record, "a", &call);
+    delayed_call_delay(call, 0.1);
+    delayed_call_delay(call, 2.0 / 3);
+    printf("  getTime %.17g\n", delayed_call_get_time(call));
+    CHECK(delayed_call_get_time(call) == 0.8666666666666666);
+    advance(r, 0.8666666666666666);
+    CHECK(strcmp(ran, "a") == 0);
+    delayed_call_release(call);
+    reactor_free(r);
+}
+
+/* A new call's parts are folded as it enters the heap
+ * (_insertNewDelayedCalls: activate_delay), so a later delay adds to the
+ * folded time: (0.1 + 0.1) + 2/3 = 0.8666666666666667 in Twisted too. */
+static void test_parts_fold_when_a_new_call_enters_the_heap(void)
+{
+    struct reactor_base *r = fake_reactor();
+    clock_.now = 0.0;
+    struct delayed_call *call;
+    reactor_call_later(r, 0.1, record, "a", &call);
+    delayed_call_reset(call, 0.2); /* time 0.1, delayed_time 0.1 */
+    reactor_timeout(r);            /* into the heap: time 0.2 */
+    delayed_call_delay(call, 2.0 / 3);
+    printf("  getTime %.17g\n", delayed_call_get_time(call));
+    CHECK(delayed_call_get_time(call) == 0.8666666666666667);
+    delayed_call_release(call);
+    reactor_free(r);
+}
+
+/* The one fold this heap cannot make (README, "What Twisted does
+ * differently"): a pending call moved later keeps its parts here, where
+ * Twisted folds them once its old time reaches the top of its heap.
+ * After that, Twisted's delay(2/3) gives 0.8666666666666667. */
+static void test_pending_call_keeps_its_parts_when_its_old_time_passes(void)
+{
+    struct reactor_base *r = fake_reactor();
+    clock_.now = 0.0;
+    struct delayed_call *call;
+    reactor_call_later(r, 0.1, record, "a", &call);
+    reactor_timeout(r);            /* in the heap at 0.1 */
+    delayed_call_reset(call, 0.2); /* delayed_time 0.1 */
+    advance(r, 0.1);               /* Twisted folds here: time 0.2 */
+    CHECK(strcmp(ran, "") == 0);
+    delayed_call_delay(call, 2.0 / 3);
+    printf("  getTime %.17g\n", delayed_call_get_time(call));
+    CHECK(delayed_call_get_time(call) == 0.8666666666666666);
+    delayed_call_release(call);
+    reactor_free(r);
+}
+
+/* callLater hands each DelayedCall seconds=self.seconds: replacing the
+ * reactor's clock later does not change the clock a call's reset reads. */
+static struct fake_clock other_clock; /* now = 0 */
+static void test_call_keeps_the_clock_it_was_made_with(void)
+{
+    struct reactor_base *r = fake_reactor(); /* its clock reads 100 */
+    struct delayed_call *call;
+    reactor_call_later(r, 5, record, "a", &call);
+    fake_clock_install(&other_clock, r);
+    CHECK_ERR(delayed_call_reset(call, 1), REACTOR_OK);
+    printf("  getTime %.17g\n", delayed_call_get_time(call));
+    CHECK(delayed_call_get_time(call) == 101.0); /* 100 + 1, as Twisted */
+    struct delayed_call *later;
+    reactor_call_later(r, 1, record, "b", &later); /* the new clock's */
+    CHECK(delayed_call_get_time(later) == 1.0);
+    delayed_call_release(call);
+    delayed_call_release(later);
+    reactor_free(r);
+}
+
 /* ---- what runs in which pass ----------------------------------------- */
 
 static struct reactor_base *the_reactor;
@@ -324,14 +424,15 @@ static void test_equal_times_run_in_the_order_they_were_scheduled(void)
 }
 
 /* Random schedules, resets, delays and cancels, on calls in the heap,
- * with time moving on between them, checked against a plain model:
+ * with time moving on between them, checked against a plain model (which
+ * keeps a time and a delay, and adds them as Twisted's DelayedCall does):
  * every live call runs once, never before its time, and each pass runs
  * its calls in time order.  The drain at the end advances exactly to
  * each next call, so those run exactly at their time. */
 enum { N_MODEL = 3000 };
 static struct {
     struct delayed_call *call;
-    double time;
+    double time, delayed;
     int cancelled, runs, in_drain;
     double ran_at;
 } model[N_MODEL];
@@ -344,9 +445,10 @@ static void model_ran(void *arg)
     model[i].runs++;
     model[i].ran_at = clock_.now;
     model[i].in_drain = draining;
-    if (model[i].time < last_time)
+    double due = model[i].time + model[i].delayed;
+    if (due < last_time)
         out_of_order++;
-    last_time = model[i].time;
+    last_time = due;
 }
 
 static void advance_one_pass(struct reactor_base *r, double amount)
@@ -377,13 +479,19 @@ static void test_heap_keeps_order_under_random_moves_and_cancels(void)
         case 0: {
             double s = RAND() % 1000 / 10.0;
             delayed_call_reset(model[i].call, s);
-            model[i].time = clock_.now + s;
+            double t = clock_.now + s; /* DelayedCall.reset */
+            if (t < model[i].time)
+                model[i].time = t, model[i].delayed = 0;
+            else
+                model[i].delayed = t - model[i].time;
             break;
         }
         case 1: {
             double s = (RAND() % 200 - 100) / 10.0; /* sooner or later */
             delayed_call_delay(model[i].call, s);
-            model[i].time += s;
+            model[i].delayed += s; /* DelayedCall.delay */
+            if (model[i].delayed < 0)
+                model[i].time += model[i].delayed, model[i].delayed = 0;
             break;
         }
         default:
@@ -399,9 +507,9 @@ static void test_heap_keeps_order_under_random_moves_and_cancels(void)
     int wrong = 0;
     for (int i = 0; i < N_MODEL; i++) {
         int want = !model[i].cancelled;
-        if (model[i].runs != want ||
-            (want && model[i].ran_at < model[i].time) ||
-            (want && model[i].in_drain && model[i].ran_at != model[i].time))
+        double due = model[i].time + model[i].delayed;
+        if (model[i].runs != want || (want && model[i].ran_at < due) ||
+            (want && model[i].in_drain && model[i].ran_at != due))
             wrong++;
         delayed_call_release(model[i].call);
     }
@@ -650,6 +758,11 @@ static const struct test tests[] = {
     TEST(cancel_reset_delay_after_cancel_are_AlreadyCancelled),
     TEST(reset_later_and_delay_move_the_call_later),
     TEST(reset_sooner_and_negative_delay_move_the_call_sooner),
+    TEST(reset_later_adds_the_difference_as_twisted_does),
+    TEST(two_delays_add_up_before_the_time_as_twisted_does),
+    TEST(parts_fold_when_a_new_call_enters_the_heap),
+    TEST(pending_call_keeps_its_parts_when_its_old_time_passes),
+    TEST(call_keeps_the_clock_it_was_made_with),
     TEST(call_made_during_run_until_current_runs_in_a_later_pass),
     TEST(zero_delay_rescheduling_does_not_starve_io),
     TEST(call_cancelled_by_an_earlier_call_in_the_same_pass_does_not_run),

@@ -21,7 +21,9 @@
  *   on ID OP            when call ID runs, it performs OP: any of the
  *                       first eight above.  Several run in script order.
  *
- * What a callback does is printed indented under its "ran" line.
+ * What a callback does is printed indented under its "ran" line.  Times
+ * are printed with 17 significant digits, so that a double differing in
+ * its last bit shows.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -51,7 +53,7 @@ static void perform(const char *line, const char *indent);
 static void call_ran(void *arg)
 {
     int id = *(const int *)arg;
-    printf("ran %d at %.6f\n", id, clock_.now);
+    printf("ran %d at %.17g\n", id, clock_.now);
     for (size_t i = 0; i < n_hooks; i++)
         if (hooks[i].id == id)
             perform(hooks[i].op, "  ");
@@ -85,22 +87,22 @@ static void perform(const char *line, const char *indent)
         if (isinf(t))
             printf("%stimeout: None\n", indent);
         else
-            printf("%stimeout: %.6f\n", indent, t);
+            printf("%stimeout: %.17g\n", indent, t);
         return;
     }
     if (strcmp(op, "sleep") == 0 && sscanf(line, "%*s %lf", &x) == 1) {
         clock_.now += x;
-        printf("%ssleep %.6f: now %.6f\n", indent, x, clock_.now);
+        printf("%ssleep %.17g: now %.17g\n", indent, x, clock_.now);
         return;
     }
     if (strcmp(op, "advance") == 0 && top &&
         sscanf(line, "%*s %lf", &x) == 1) {
-        printf("advance %.6f: now %.6f\n", x, clock_.now + x);
+        printf("advance %.17g: now %.17g\n", x, clock_.now + x);
         fake_clock_advance(&clock_, reactor, x);
         return;
     }
     if (strcmp(op, "run") == 0 && top) {
-        printf("run: now %.6f\n", clock_.now);
+        printf("run: now %.17g\n", clock_.now);
         reactor_run_until_current(reactor);
         return;
     }
@@ -145,7 +147,7 @@ static void perform(const char *line, const char *indent)
         printf("%sactive %d: %s\n", indent, id,
                delayed_call_active(call) ? "True" : "False");
     else
-        printf("%sgettime %d: %.6f\n", indent, id,
+        printf("%sgettime %d: %.17g\n", indent, id,
                delayed_call_get_time(call));
 }
 
