@@ -7,8 +7,9 @@
  *     the call once it has run or been cancelled.  Nothing leaks.
  *   - reactor_call_later(..., &call): you keep a reference.  Until you
  *     give it back with delayed_call_release(call), every function below
- *     is safe on it, however long ago it ran or was cancelled: they
- *     answer ERR_ALREADY_CALLED, ERR_ALREADY_CANCELLED, or false.
+ *     is safe on it, however long ago it ran or was cancelled, and even
+ *     once its reactor is freed: they answer ERR_ALREADY_CALLED,
+ *     ERR_ALREADY_CANCELLED, or false.
  * A callback may cancel, move or release any call, itself included, and
  * make new ones; it must not free the reactor that is running it.
  */
@@ -24,7 +25,15 @@
 struct reactor_base;
 typedef void (*call_fn)(void *arg);
 
-enum call_state { CALL_NEW, CALL_PENDING, CALL_CALLED, CALL_CANCELLED };
+enum call_state {
+    CALL_WAITING, /* made by a callback while due calls run: in the list of
+                     new calls until the next timeout() or runUntilCurrent */
+    CALL_NEW,     /* in the heap, but no timeout() or runUntilCurrent since
+                     it was made: Twisted's _newTimedCalls */
+    CALL_PENDING, /* in the heap: Twisted's _pendingTimedCalls */
+    CALL_CALLED,
+    CALL_CANCELLED
+};
 
 /* 48 bytes: small fields, so that a million pending calls stay small.
  * It runs at time + delayed_time (getTime), kept apart as Twisted keeps
@@ -34,12 +43,41 @@ struct delayed_call {
     double delayed_time; /* reset/delay to a later time adds it here */
     call_fn fn;
     void *arg;
-    struct reactor_base *reactor; /* NULL once the reactor is gone */
-    uint32_t index;               /* in the heap, or in the new calls */
-    unsigned char state;          /* enum call_state */
-    unsigned char refs; /* the reactor's (while scheduled) + the caller's */
-    uint16_t clock;     /* the reactor's clock it was made with (base.h) */
+    struct call_pool *pool; /* its pool, which knows the reactor */
+    /* In the heap or the new calls; once run or cancelled, its own slot;
+     * once free, the next free one in its chunk. */
+    uint32_t index;
+    unsigned char state; /* enum call_state */
+    unsigned char refs;  /* the reactor's (while scheduled) + the caller's */
+    uint16_t clock;      /* the reactor's clock it was made with (base.h) */
 };
+
+/* The pool: calls live in chunks of POOL_CHUNK, so that making one costs
+ * no malloc, and a slot (32 bits) names a call in the heap.  A chunk goes
+ * back to malloc once all its calls are free (one spare stays), so memory
+ * returns after a burst.  The pool outlives its reactor while a caller
+ * still keeps a call: that call must go on answering. */
+enum { POOL_CHUNK = 1024 };
+struct call_chunk {
+    uint32_t number;                /* its place in the pool's table */
+    uint32_t live;                  /* calls in use */
+    uint32_t free;                  /* first free one; POOL_CHUNK: none */
+    struct call_chunk *prev, *next; /* the chunks with room */
+    struct delayed_call calls[POOL_CHUNK];
+};
+struct call_pool {
+    struct reactor_base *reactor; /* NULL once the reactor is freed */
+    struct call_chunk **chunks;   /* slot / POOL_CHUNK: NULL if given back */
+    size_t n_chunks, live_chunks;
+    struct call_chunk *with_room; /* a list through prev and next */
+    size_t live;                  /* calls in use */
+};
+
+static inline struct delayed_call *pool_call(const struct call_pool *pool,
+                                             uint32_t slot)
+{
+    return &pool->chunks[slot / POOL_CHUNK]->calls[slot % POOL_CHUNK];
+}
 
 /* callLater: run fn(arg) `delay` seconds from now.  A negative or
  * non-finite delay is ERR_INVALID_DELAY.  `keep`: see above. */

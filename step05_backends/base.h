@@ -69,10 +69,17 @@ struct reactor_base {
     } * old_clocks;
     uint16_t clock;
     struct timer_heap pending_timed_calls;
-    struct delayed_call **new_timed_calls;
+    struct call_pool *calls; /* where the DelayedCalls live */
+    /* _newTimedCalls, for the calls made while due calls run. */
+    struct new_call {
+        uint32_t slot, seq; /* slot: UINT32_MAX once cancelled */
+    } * new_timed_calls;
     size_t n_new, cap_new;
-    size_t n_new_cancelled; /* NULL slots in new_timed_calls */
-    uint64_t last_seq;      /* insertion order, for ties */
+    size_t n_new_cancelled; /* cancelled slots in new_timed_calls */
+    uint32_t last_seq;      /* the last call made: ties run in this order */
+    uint32_t insert_seq;    /* last_seq at the last timeout() or
+                               runUntilCurrent: what is NEW came since */
+    bool running_calls;     /* run_due_calls is calling */
 
     /* threadCallQueue: calls handed over by other threads. */
     pthread_mutex_t thread_lock;

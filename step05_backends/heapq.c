@@ -8,22 +8,23 @@
 #include "heapq.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "delayedcall.h"
 
-enum { D = 4 };
+enum { D = 4, LINE = 64 };
 
-static int before(const struct heap_entry *a, const struct heap_entry *b)
+static bool before(const struct heap_entry *a, const struct heap_entry *b)
 {
-    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+    return a->time < b->time ||
+           (a->time == b->time && seq_before(a->seq, b->seq));
 }
 
 /* Put `e` at position i, telling its call where it now is. */
 static void place(struct timer_heap *h, size_t i, struct heap_entry e)
 {
     h->items[i] = e;
-    e.call->index = (uint32_t)i; /* < UINT32_MAX: see reactor_call_later */
-    h->moves++;
+    pool_call(h->pool, e.slot)->index = (uint32_t)i; /* < UINT32_MAX */
 }
 
 /* Move the entry at i up while it runs before its parent. */
@@ -40,14 +41,17 @@ static void sift_up(struct timer_heap *h, size_t i)
     place(h, i, e);
 }
 
-/* The earliest of the children first .. last-1. */
-static size_t earliest_child(const struct timer_heap *h, size_t first,
-                             size_t last)
+/* The earliest of the n children at c (position of c[0] is first). */
+static size_t earliest_child(const struct heap_entry *c, size_t n)
 {
-    size_t best = first;
-    for (size_t c = first + 1; c < last; c++)
-        if (before(&h->items[c], &h->items[best]))
-            best = c;
+    if (n == D) { /* the usual case: a final round between two pairs */
+        size_t a = before(&c[1], &c[0]), b = 2 + before(&c[3], &c[2]);
+        return before(&c[b], &c[a]) ? b : a;
+    }
+    size_t best = 0;
+    for (size_t k = 1; k < n; k++)
+        if (before(&c[k], &c[best]))
+            best = k;
     return best;
 }
 
@@ -61,8 +65,8 @@ static size_t hole_down(struct timer_heap *h, size_t i,
         size_t first = D * i + 1;
         if (first >= h->len)
             return i;
-        size_t last = first + D < h->len ? first + D : h->len;
-        size_t best = earliest_child(h, first, last);
+        size_t n = h->len - first < D ? h->len - first : D;
+        size_t best = first + earliest_child(&h->items[first], n);
         if (e && !before(&h->items[best], e))
             return i;
         place(h, i, h->items[best]); /* the earliest child moves up */
@@ -77,6 +81,26 @@ static void sift_down(struct timer_heap *h, size_t i)
     place(h, hole_down(h, i, &e), e);
 }
 
+/* The array starts 3 entries (48 bytes) into a block aligned to a cache
+ * line, so that 4i+1 .. 4i+4, the children of node i, fill one line.
+ * (realloc keeps no alignment: a new block is copied into instead.) */
+static int resize(struct timer_heap *h, size_t cap)
+{
+    size_t bytes = (cap + D - 1) * sizeof(struct heap_entry);
+    struct heap_entry *block =
+        aligned_alloc(LINE, (bytes + LINE - 1) / LINE * LINE);
+    if (!block)
+        return -1;
+    struct heap_entry *items = block + (D - 1);
+    if (h->items) {
+        memcpy(items, h->items, h->len * sizeof *items);
+        free(h->items - (D - 1));
+    }
+    h->items = items;
+    h->cap = cap;
+    return 0;
+}
+
 int heap_reserve(struct timer_heap *h, size_t n)
 {
     if (n <= h->cap)
@@ -84,23 +108,14 @@ int heap_reserve(struct timer_heap *h, size_t n)
     size_t cap = h->cap ? h->cap : 64;
     while (cap < n)
         cap *= 2;
-    struct heap_entry *items = realloc(h->items, cap * sizeof *items);
-    if (!items)
-        return -1;
-    h->items = items;
-    h->cap = cap;
-    return 0;
+    return resize(h, cap);
 }
 
 void heap_shrink(struct timer_heap *h, size_t keep)
 {
     if (h->cap <= 64 || h->cap / 4 < keep)
         return;
-    struct heap_entry *items = realloc(h->items, h->cap / 2 * sizeof *items);
-    if (items) {
-        h->items = items;
-        h->cap /= 2;
-    }
+    resize(h, h->cap / 2); /* out of memory: keep the room */
 }
 
 int heap_push(struct timer_heap *h, struct heap_entry e)
@@ -132,7 +147,8 @@ void heap_update(struct timer_heap *h, size_t index)
 
 void heap_free(struct timer_heap *h)
 {
-    free(h->items);
+    if (h->items)
+        free(h->items - (D - 1));
     *h = (struct timer_heap){0};
 }
 
