@@ -29,6 +29,21 @@ static inline double peak_rss(void)
 #endif
 }
 
+/* What one run of a workload measured: the million timers fill the
+ * first four, schedule + cancel the last. */
+struct timer_figures {
+    double schedule; /* s, CLOCK_MONOTONIC around scheduling */
+    double run;      /* s, CPU time of the run */
+    double per_call; /* bytes of peak memory growth per pending call */
+    double out_of_order;
+    double pair_ns; /* schedule + cancel: CPU ns per pair */
+};
+
+/* The schedule + cancel workload's shape, the same in every loop: ALIVE
+ * timers, each cancelled and scheduled again in turn, at 1 + i % 977 s,
+ * with one non-blocking pass of the loop every ALIVE pairs. */
+enum { CANCEL_ALIVE = 1000 };
+
 static inline void print_timer_figures(long n, double schedule, double run,
                                        long out_of_order, double per_call)
 {
@@ -40,5 +55,25 @@ static inline void print_timer_figures(long n, double schedule, double run,
     printf("out of order:           %ld\n", out_of_order);
     printf("peak memory per call:   %.1f bytes\n", per_call);
 }
+
+/* The peers' standalone main: N timers, or --cancel N pairs. */
+#define TIMER_PEER_MAIN(million, pairs)                                      \
+    int main(int argc, char **argv)                                          \
+    {                                                                        \
+        int cancel = argc > 1 && strcmp(argv[1], "--cancel") == 0;           \
+        long n = argc > 1 + cancel ? atol(argv[1 + cancel]) : 0;             \
+        struct timer_figures f = {0};                                        \
+        if (cancel) {                                                        \
+            int err = pairs(n > 0 ? n : 10000000, &f);                       \
+            printf("schedule + cancel:      %.1f CPU ns per pair\n",         \
+                   f.pair_ns);                                               \
+            return err;                                                      \
+        }                                                                    \
+        n = n > 0 ? n : 1000000;                                             \
+        int err = million(n, &f);                                            \
+        print_timer_figures(n, f.schedule, f.run, (long)f.out_of_order,      \
+                            f.per_call);                                     \
+        return err;                                                          \
+    }
 
 #endif

@@ -1,27 +1,29 @@
 /*
- * uv_timers: bench_timers.c's million-timers workload with libuv's timers,
- * for comparison only (the project does not depend on libuv).
+ * uv_timers: bench_timers.c's workloads with libuv's timers (libuv's own
+ * benchmark-million-timers), for comparison only (the project does not
+ * depend on libuv).
  *
  *   cc -O2 -o /tmp/uv_timers uv_timers.c $(pkg-config --cflags --libs libuv)
- *   /tmp/uv_timers [N]        (N defaults to 1000000)
+ *   /tmp/uv_timers [N]             a million timers (N defaults to 1000000)
+ *   /tmp/uv_timers --cancel [N]    schedule + cancel, N pairs (10000000)
  *
- * N timers in a malloc'd array of uv_timer_t, the timeout growing by 1 ms
- * every 1000 timers, run by uv_run until all have fired. Prints the same
- * lines as bench_timers: schedule time (CLOCK_MONOTONIC), CPU time to run
- * (CLOCK_PROCESS_CPUTIME_ID), timers fired out of scheduling order, and
- * peak RSS growth (ru_maxrss, taken before the array is allocated and
- * after the run) divided by N, so the uv_timer_t array counts.
- * Exits 1 if not all N timers fired.
+ * A million timers: N handles in a malloc'd array of uv_timer_t, started
+ * with uv_timer_start, the timeout growing by 1 ms every 1000 timers, run
+ * by uv_run until none is active.  It measures what ev_timers.c measures;
+ * libuv breaks ties by start order.  Schedule + cancel: bench_timing.h.
+ * With -DREACTOR_BENCH_COMPARE these are functions of bench_timers
+ * (peers.h), and there is no main.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <uv.h>
 
-#include "../../bench_timing.h"
+#include "peers.h"
 
 static uv_timer_t *timers;
 static long n_fired, next_expected, out_of_order;
@@ -36,11 +38,8 @@ static void fired(uv_timer_t *t)
     n_fired++;
 }
 
-int main(int argc, char **argv)
+int uv_million_timers(long n, struct timer_figures *f)
 {
-    long n = argc > 1 ? atol(argv[1]) : 0;
-    if (n <= 0)
-        n = 1000000;
     uv_loop_t *loop = uv_default_loop();
 
     double rss0 = peak_rss();
@@ -55,12 +54,60 @@ int main(int argc, char **argv)
         uv_timer_init(loop, &timers[i]);
         uv_timer_start(&timers[i], fired, timeout, 0);
     }
-    double scheduled = clock_seconds(CLOCK_MONOTONIC) - t0;
+    f->schedule = clock_seconds(CLOCK_MONOTONIC) - t0;
     double cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
     uv_run(loop, UV_RUN_DEFAULT); /* returns when no timer is active */
-    double cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    double per_call = (peak_rss() - rss0) / (double)n;
-
-    print_timer_figures(n, scheduled, cpu, out_of_order, per_call);
-    return n_fired != n;
+    f->run = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+    f->per_call = (peak_rss() - rss0) / (double)n;
+    f->out_of_order = (double)out_of_order;
+    return n_fired != n; /* the handles stay: the process ends */
 }
+
+static void never(uv_timer_t *t) { (void)t; }
+
+int uv_schedule_cancel(long n, struct timer_figures *f)
+{
+    uv_loop_t *loop = uv_default_loop();
+    static uv_timer_t alive[CANCEL_ALIVE];
+    for (int k = 0; k < CANCEL_ALIVE; k++)
+        uv_timer_init(loop, &alive[k]);
+    double cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    for (long i = 0; i < n; i++) {
+        uv_timer_t *t = &alive[i % CANCEL_ALIVE];
+        uv_timer_stop(t); /* nothing, the first time round */
+        uv_timer_start(t, never, (uint64_t)(1 + i % 977) * 1000, 0);
+        if (i % CANCEL_ALIVE == CANCEL_ALIVE - 1)
+            uv_run(loop, UV_RUN_NOWAIT);
+    }
+    f->pair_ns = (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0) /
+                 (double)n * 1e9;
+    for (int k = 0; k < CANCEL_ALIVE; k++)
+        uv_timer_stop(&alive[k]);
+    return 0;
+}
+
+const char *uv_name(void)
+{
+    static char name[32];
+    snprintf(name, sizeof name, "libuv %s", uv_version_string());
+    return name;
+}
+
+#ifndef REACTOR_BENCH_COMPARE
+int main(int argc, char **argv)
+{
+    int cancel = argc > 1 && strcmp(argv[1], "--cancel") == 0;
+    long n = argc > 1 + cancel ? atol(argv[1 + cancel]) : 0;
+    struct timer_figures f = {0};
+    if (cancel) {
+        int err = uv_schedule_cancel(n > 0 ? n : 10000000, &f);
+        printf("schedule + cancel:      %.1f CPU ns per pair\n", f.pair_ns);
+        return err;
+    }
+    n = n > 0 ? n : 1000000;
+    int err = uv_million_timers(n, &f);
+    print_timer_figures(n, f.schedule, f.run, (long)f.out_of_order,
+                        f.per_call);
+    return err;
+}
+#endif

@@ -1,28 +1,31 @@
 /*
- * ev_timers: bench_timers.c's million-timers workload with libev's timers,
- * for comparison only (the project does not depend on libev).
+ * ev_timers: bench_timers.c's workloads with libev's timers, for
+ * comparison only (the project does not depend on libev).
  *
  *   cc -O2 -o /tmp/ev_timers ev_timers.c -lev
- *   /tmp/ev_timers [N]        (N defaults to 1000000)
+ *   /tmp/ev_timers [N]             a million timers (N defaults to 1000000)
+ *   /tmp/ev_timers --cancel [N]    schedule + cancel, N pairs (10000000)
  *
- * N watchers in a malloc'd array of ev_timer, the timeout growing by 1 ms
- * every 1000 timers, run by ev_run until all have fired. Prints the same
- * lines as bench_timers: schedule time (CLOCK_MONOTONIC), CPU time to run
- * (CLOCK_PROCESS_CPUTIME_ID), timers fired out of scheduling order (libev
- * does not promise FIFO order for equal timeouts: this counts what happens),
- * and peak RSS growth (ru_maxrss, taken before the array is allocated and
- * after the run) divided by N, so the ev_timer array counts.
- * Exits 1 if not all N timers fired.
+ * A million timers: N watchers in a malloc'd array of ev_timer, the
+ * timeout growing by 1 ms every 1000 timers, run by ev_run until all have
+ * fired.  It measures the schedule time (CLOCK_MONOTONIC), the CPU time
+ * to run (CLOCK_PROCESS_CPUTIME_ID), timers fired out of scheduling order
+ * (libev does not promise FIFO order for equal timeouts: this counts what
+ * happens), and peak RSS growth (ru_maxrss, taken before the array is
+ * allocated and after the run) divided by N, so the ev_timer array
+ * counts.  Schedule + cancel: bench_timing.h.  With -DREACTOR_BENCH_COMPARE
+ * these are functions of bench_timers (peers.h), and there is no main.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <ev.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
-#include "../../bench_timing.h"
+#include "peers.h"
 
 static ev_timer *timers;
 static long n_fired, next_expected, out_of_order;
@@ -39,11 +42,8 @@ static void fired(struct ev_loop *loop, ev_timer *w, int revents)
     n_fired++;
 }
 
-int main(int argc, char **argv)
+int ev_million_timers(long n, struct timer_figures *f)
 {
-    long n = argc > 1 ? atol(argv[1]) : 0;
-    if (n <= 0)
-        n = 1000000;
     struct ev_loop *loop = ev_default_loop(0);
     if (!loop)
         return 1;
@@ -60,12 +60,68 @@ int main(int argc, char **argv)
         ev_timer_init(&timers[i], fired, (ev_tstamp)ms / 1000.0, 0.);
         ev_timer_start(loop, &timers[i]);
     }
-    double scheduled = clock_seconds(CLOCK_MONOTONIC) - t0;
+    f->schedule = clock_seconds(CLOCK_MONOTONIC) - t0;
     double cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
     ev_run(loop, 0); /* returns when no watcher is active */
-    double cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    double per_call = (peak_rss() - rss0) / (double)n;
-
-    print_timer_figures(n, scheduled, cpu, out_of_order, per_call);
+    f->run = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+    f->per_call = (peak_rss() - rss0) / (double)n;
+    f->out_of_order = (double)out_of_order;
+    free(timers);
     return n_fired != n;
 }
+
+static void never(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop, (void)w, (void)revents;
+}
+
+int ev_schedule_cancel(long n, struct timer_figures *f)
+{
+    struct ev_loop *loop = ev_default_loop(0);
+    static ev_timer alive[CANCEL_ALIVE];
+    if (!loop)
+        return 1;
+    for (int k = 0; k < CANCEL_ALIVE; k++)
+        ev_timer_init(&alive[k], never, 1.0, 0.);
+    double cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    for (long i = 0; i < n; i++) {
+        ev_timer *w = &alive[i % CANCEL_ALIVE];
+        ev_timer_stop(loop, w); /* nothing, the first time round */
+        ev_timer_set(w, 1.0 + (double)(i % 977), 0.);
+        ev_timer_start(loop, w);
+        if (i % CANCEL_ALIVE == CANCEL_ALIVE - 1)
+            ev_run(loop, EVRUN_NOWAIT);
+    }
+    f->pair_ns = (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0) /
+                 (double)n * 1e9;
+    for (int k = 0; k < CANCEL_ALIVE; k++)
+        ev_timer_stop(loop, &alive[k]);
+    return 0;
+}
+
+const char *ev_name(void)
+{
+    static char name[32];
+    snprintf(name, sizeof name, "libev %d.%d", ev_version_major(),
+             ev_version_minor());
+    return name;
+}
+
+#ifndef REACTOR_BENCH_COMPARE
+int main(int argc, char **argv)
+{
+    int cancel = argc > 1 && strcmp(argv[1], "--cancel") == 0;
+    long n = argc > 1 + cancel ? atol(argv[1 + cancel]) : 0;
+    struct timer_figures f = {0};
+    if (cancel) {
+        int err = ev_schedule_cancel(n > 0 ? n : 10000000, &f);
+        printf("schedule + cancel:      %.1f CPU ns per pair\n", f.pair_ns);
+        return err;
+    }
+    n = n > 0 ? n : 1000000;
+    int err = ev_million_timers(n, &f);
+    print_timer_figures(n, f.schedule, f.run, (long)f.out_of_order,
+                        f.per_call);
+    return err;
+}
+#endif

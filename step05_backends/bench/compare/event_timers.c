@@ -1,31 +1,31 @@
 /*
- * event_timers: bench_timers.c's million-timers workload with libevent 2's
- * timers, for comparison only (the project does not depend on libevent).
+ * event_timers: bench_timers.c's workloads with libevent 2's timers, for
+ * comparison only (the project does not depend on libevent).
  *
- *   cc -O2 -o /tmp/event_timers event_timers.c $(pkg-config --cflags --libs
- * libevent) /tmp/event_timers [N]     (N defaults to 1000000)
+ *   cc -O2 -o /tmp/event_timers event_timers.c \
+ *       $(pkg-config --cflags --libs libevent)
+ *   /tmp/event_timers [N]           a million timers (N defaults to 1000000)
+ *   /tmp/event_timers --cancel [N]  schedule + cancel, N pairs (10000000)
  *
- * N timer events in a malloc'd array of struct event (set up with
- * evtimer_assign, as libevent's own benchmark preallocates its events),
- * the timeout growing by 1 ms every 1000 timers, run by
- * event_base_dispatch until all have fired. Prints the same lines as
- * bench_timers: schedule time (CLOCK_MONOTONIC), CPU time to run
- * (CLOCK_PROCESS_CPUTIME_ID), timers fired out of scheduling order (libevent
- * does not promise FIFO order for equal timeouts: this counts what happens),
- * and peak RSS growth (ru_maxrss, taken before the array is allocated and
- * after the run) divided by N, so the struct event array counts.
- * Exits 1 if not all N timers fired.
+ * A million timers: N events in a malloc'd array of struct event (from
+ * event2/event_struct.h), set with evtimer_assign and evtimer_add, the
+ * timeout growing by 1 ms every 1000 timers, run by event_base_dispatch
+ * until none is pending.  It measures what ev_timers.c measures; libevent
+ * does not promise FIFO order for equal timeouts either.  Schedule +
+ * cancel: bench_timing.h.  With -DREACTOR_BENCH_COMPARE these are
+ * functions of bench_timers (peers.h), and there is no main.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 
-#include "../../bench_timing.h"
+#include "peers.h"
 #include <event2/event_struct.h> /* struct event, to preallocate an array */
 
 static struct event *timers;
@@ -43,11 +43,8 @@ static void fired(evutil_socket_t fd, short what, void *arg)
     n_fired++;
 }
 
-int main(int argc, char **argv)
+int event_million_timers(long n, struct timer_figures *f)
 {
-    long n = argc > 1 ? atol(argv[1]) : 0;
-    if (n <= 0)
-        n = 1000000;
     struct event_base *base = event_base_new();
     if (!base)
         return 1;
@@ -72,12 +69,69 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    double scheduled = clock_seconds(CLOCK_MONOTONIC) - t0;
+    f->schedule = clock_seconds(CLOCK_MONOTONIC) - t0;
     double cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
     event_base_dispatch(base); /* returns when no event is pending */
-    double cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    double per_call = (peak_rss() - rss0) / (double)n;
-
-    print_timer_figures(n, scheduled, cpu, out_of_order, per_call);
+    f->run = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+    f->per_call = (peak_rss() - rss0) / (double)n;
+    f->out_of_order = (double)out_of_order;
+    event_base_free(base);
+    free(timers);
     return n_fired != n;
 }
+
+static void never(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what, (void)arg;
+}
+
+int event_schedule_cancel(long n, struct timer_figures *f)
+{
+    struct event_base *base = event_base_new();
+    static struct event alive[CANCEL_ALIVE];
+    if (!base)
+        return 1;
+    for (int k = 0; k < CANCEL_ALIVE; k++)
+        evtimer_assign(&alive[k], base, never, NULL);
+    double cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    for (long i = 0; i < n; i++) {
+        struct event *ev = &alive[i % CANCEL_ALIVE];
+        struct timeval tv = {1 + i % 977, 0};
+        event_del(ev); /* nothing, the first time round */
+        evtimer_add(ev, &tv);
+        if (i % CANCEL_ALIVE == CANCEL_ALIVE - 1)
+            event_base_loop(base, EVLOOP_NONBLOCK);
+    }
+    f->pair_ns = (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0) /
+                 (double)n * 1e9;
+    for (int k = 0; k < CANCEL_ALIVE; k++)
+        event_del(&alive[k]);
+    event_base_free(base);
+    return 0;
+}
+
+const char *event_name(void)
+{
+    static char name[48];
+    snprintf(name, sizeof name, "libevent %s", event_get_version());
+    return name;
+}
+
+#ifndef REACTOR_BENCH_COMPARE
+int main(int argc, char **argv)
+{
+    int cancel = argc > 1 && strcmp(argv[1], "--cancel") == 0;
+    long n = argc > 1 + cancel ? atol(argv[1 + cancel]) : 0;
+    struct timer_figures f = {0};
+    if (cancel) {
+        int err = event_schedule_cancel(n > 0 ? n : 10000000, &f);
+        printf("schedule + cancel:      %.1f CPU ns per pair\n", f.pair_ns);
+        return err;
+    }
+    n = n > 0 ? n : 1000000;
+    int err = event_million_timers(n, &f);
+    print_timer_figures(n, f.schedule, f.run, (long)f.out_of_order,
+                        f.per_call);
+    return err;
+}
+#endif
