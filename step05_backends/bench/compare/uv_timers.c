@@ -43,7 +43,7 @@ int uv_million_timers(long n, struct timer_figures *f)
     uv_loop_t *loop = uv_default_loop();
 
     double rss0 = peak_rss();
-    double t0 = clock_seconds(CLOCK_MONOTONIC);
+    double t0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
     timers = malloc((size_t)n * sizeof *timers);
     if (!timers)
         return 1;
@@ -54,7 +54,7 @@ int uv_million_timers(long n, struct timer_figures *f)
         uv_timer_init(loop, &timers[i]);
         uv_timer_start(&timers[i], fired, timeout, 0);
     }
-    f->schedule = clock_seconds(CLOCK_MONOTONIC) - t0;
+    f->schedule = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0;
     double cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
     uv_run(loop, UV_RUN_DEFAULT); /* returns when no timer is active */
     f->run = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
