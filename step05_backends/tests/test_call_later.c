@@ -422,6 +422,23 @@ static void test_equal_times_run_in_the_order_they_were_scheduled(void)
     reactor_free(r);
 }
 
+/* seq is 32 bits and wraps: ties still run in callLater order across
+ * the wrap, because seq_before compares the difference (heapq.h). */
+static void test_equal_times_keep_their_order_when_seq_wraps_around(void)
+{
+    struct reactor_base *r = fake_reactor();
+    static const char *labels[] = {"a", "b", "c", "d", "e", "f", "g",
+                                   "h", "i", "j", "k", "l", "m", "n",
+                                   "o", "p", "q", "r", "s", "t"};
+    r->last_seq = UINT32_MAX - 9; /* ten calls before the wrap, ten after */
+    for (int i = 0; i < 20; i++)
+        reactor_call_later(r, 1, record, (void *)labels[i], NULL);
+    printf("  last seq: %u\n", (unsigned)r->last_seq);
+    advance(r, 1);
+    CHECK(strcmp(ran, "abcdefghijklmnopqrst") == 0);
+    reactor_free(r);
+}
+
 /* Random schedules, resets, delays and cancels, on calls in the heap,
  * with time moving on between them, checked against a plain model (which
  * keeps a time and a delay, and adds them as Twisted's DelayedCall does):
@@ -688,6 +705,41 @@ static void test_kept_call_answers_after_the_reactor_is_freed(void)
     delayed_call_release(call);
 }
 
+/* Kept calls spread over several chunks of the pool, one of them made
+ * by a callback (still waiting in the new-call list): all answer after
+ * the reactor is freed, and releasing them, in any order, frees the
+ * pool (the sanitizer build checks that nothing leaks or dangles). */
+static struct delayed_call *kept[5000];
+static void keep_one_more(void *arg)
+{
+    reactor_call_later(arg, 1, record, "x", &kept[4999]);
+}
+
+static void test_kept_calls_of_a_burst_answer_after_the_reactor_is_freed(void)
+{
+    struct reactor_base *r = fake_reactor();
+    for (int i = 0; i < 4998; i++)
+        reactor_call_later(r, 1 + i % 7, record, "x", &kept[i]);
+    reactor_call_later(r, 0, keep_one_more, r, &kept[4998]);
+    reactor_run_until_current(r); /* kept[4998] runs, makes kept[4999] */
+    CHECK(kept[4999] != NULL);
+    CHECK(r->calls->live_chunks >= 4);
+    delayed_call_cancel(kept[7]);
+    reactor_free(r);
+    int wrong = 0;
+    for (int i = 0; i < 5000; i++) {
+        int want = i == 4998 ? ERR_ALREADY_CALLED : ERR_ALREADY_CANCELLED;
+        if (delayed_call_active(kept[i]) ||
+            delayed_call_cancel(kept[i]) != want)
+            wrong++;
+    }
+    CHECK(wrong == 0);
+    for (int i = 0; i < 5000; i += 2) /* every other one, then the rest */
+        delayed_call_release(kept[i]);
+    for (int i = 1; i < 5000; i += 2)
+        delayed_call_release(kept[i]);
+}
+
 /* ---- timed calls in the loop ----------------------------------------- */
 
 static void stop_it(void *arg) { reactor_stop(arg); }
@@ -779,6 +831,7 @@ static const struct test tests[] = {
     TEST(call_moved_sooner_by_an_earlier_call_in_the_same_pass_runs),
     TEST(call_that_cancels_itself_while_running_gets_AlreadyCalled),
     TEST(equal_times_run_in_the_order_they_were_scheduled),
+    TEST(equal_times_keep_their_order_when_seq_wraps_around),
     TEST(heap_keeps_order_under_random_moves_and_cancels),
     TEST(memory_is_given_back_after_a_burst_of_calls),
     TEST(moving_a_call_sooner_is_logarithmic),
@@ -789,6 +842,7 @@ static const struct test tests[] = {
     TEST(scheduling_and_cancelling_forever_keeps_memory_bounded),
     TEST(cancelled_new_calls_give_their_room_back_within_a_pass),
     TEST(kept_call_answers_after_the_reactor_is_freed),
+    TEST(kept_calls_of_a_burst_answer_after_the_reactor_is_freed),
     TEST(stop_from_a_timed_call_ends_run_with_shutdown),
     TEST(iterate_runs_due_calls_then_one_pass),
     TEST(call_when_running_still_works),
