@@ -29,7 +29,7 @@
 
 #include "bench_timing.h"
 #ifdef REACTOR_BENCH_COMPARE
-#include "bench/compare/peers.h"
+#include "bench/compare/peers_timers.h"
 #endif
 
 #include "main.h"

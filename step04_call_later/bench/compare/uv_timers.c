@@ -12,7 +12,7 @@
  * by uv_run until none is active.  It measures what ev_timers.c measures;
  * libuv breaks ties by start order.  Schedule + cancel: bench_timing.h.
  * With -DREACTOR_BENCH_COMPARE these are functions of bench_timers
- * (peers.h), and there is no main.
+ * (peers_timers.h), and there is no main.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -23,7 +23,7 @@
 #include <time.h>
 #include <uv.h>
 
-#include "peers.h"
+#include "peers_timers.h"
 
 static uv_timer_t *timers;
 static long n_fired, next_expected, out_of_order;

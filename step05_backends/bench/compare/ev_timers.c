@@ -14,7 +14,7 @@
  * happens), and peak RSS growth (ru_maxrss, taken before the array is
  * allocated and after the run) divided by N, so the ev_timer array
  * counts.  Schedule + cancel: bench_timing.h.  With -DREACTOR_BENCH_COMPARE
- * these are functions of bench_timers (peers.h), and there is no main.
+ * these are functions of bench_timers (peers_timers.h), and there is no main.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -25,7 +25,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "peers.h"
+#include "peers_timers.h"
 
 static ev_timer *timers;
 static long n_fired, next_expected, out_of_order;

@@ -13,7 +13,7 @@
  * until none is pending.  It measures what ev_timers.c measures; libevent
  * does not promise FIFO order for equal timeouts either.  Schedule +
  * cancel: bench_timing.h.  With -DREACTOR_BENCH_COMPARE these are
- * functions of bench_timers (peers.h), and there is no main.
+ * functions of bench_timers (peers_timers.h), and there is no main.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -25,7 +25,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "peers.h"
+#include "peers_timers.h"
 #include <event2/event_struct.h> /* struct event, to preallocate an array */
 
 static struct event *timers;

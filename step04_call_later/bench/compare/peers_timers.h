@@ -1,6 +1,6 @@
 /*
- * peers.h: the timer workloads of bench_timers.c, on libev, libevent and
- * libuv (ev_timers.c, event_timers.c, uv_timers.c).  Built into
+ * peers_timers.h: the timer workloads of bench_timers.c, on libev,
+ * libevent and libuv (ev_timers.c, event_timers.c, uv_timers.c).  Built into
  * bench_timers with -DREACTOR_BENCH_COMPARE=ON; each file is also a
  * program of its own, built by hand (README.md here).
  *
@@ -9,8 +9,8 @@
  * not all fire.  N timers: the million-timers workload; N pairs:
  * schedule + cancel with CANCEL_ALIVE alive.
  */
-#ifndef PEERS_H
-#define PEERS_H
+#ifndef PEERS_TIMERS_H
+#define PEERS_TIMERS_H
 
 #include "../../bench_timing.h"
 
