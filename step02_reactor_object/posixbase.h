@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "base.h"
 
@@ -24,7 +25,23 @@ struct posix_reactor_base {
     struct unix_waker waker;
     bool handlers_installed;
     struct sigaction old_int, old_term, old_chld;
+    /* Descriptors whose registration was found stale (their fd number
+     * now names another file, which a newcomer registered): each is
+     * disconnected with -EBADF at the start of the next pass. */
+    struct descriptor **stale;
+    size_t n_stale, cap_stale;
 };
+
+/* Which file an fd names, as fstat says: recorded when a descriptor is
+ * registered, to tell later whether its number still names that file.
+ * {0, 0} if fstat failed (the fd was not open). */
+struct file_identity {
+    dev_t dev;
+    ino_t ino;
+};
+
+struct file_identity file_identity_of(int fd);
+bool same_file(struct file_identity a, struct file_identity b);
 
 /* The construction of a PosixReactorBase: ReactorBase.__init__, which in
  * Twisted ends by calling installWaker.
@@ -36,6 +53,14 @@ void posix_reactor_base_destroy(struct posix_reactor_base *p);
 void posix_wake_up(struct posix_reactor_base *p);
 void posix_disconnect_selectable(struct posix_reactor_base *p,
                                  struct descriptor *d, int why, bool is_read);
+/* A stale descriptor, already out of the tables, to be disconnected
+ * next pass (0, or ERR_NO_MEMORY); removing it meanwhile takes it back
+ * (posix_forget_stale).  posix_disconnect_stale, at the start of a pass,
+ * says whether it disconnected any: then the pass ends there, as after
+ * preening (a connection_lost may have called stop). */
+int posix_note_stale(struct posix_reactor_base *p, struct descriptor *d);
+void posix_forget_stale(struct posix_reactor_base *p, struct descriptor *d);
+bool posix_disconnect_stale(struct posix_reactor_base *p);
 void posix_handle_signals(struct reactor_base *r);
 void posix_uninstall_handler(struct reactor_base *r);
 size_t posix_remove_all(struct posix_reactor_base *p,

@@ -164,7 +164,8 @@ static void connection_lost(struct descriptor *d, int reason)
     struct server *s = c->server;
     fprintf(stderr, "  [fd %d] connection lost: %s\n", c->fd,
             reason_name(reason));
-    close(c->fd);
+    if (reason != -EBADF) /* -EBADF: the number is not ours any more */
+        close(c->fd);
     free(c->out);
     free(c);
     s->open--;

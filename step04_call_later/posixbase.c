@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- the waker (_UnixWaker): the self-pipe trick -------------------- */
@@ -119,6 +120,9 @@ int posix_reactor_base_init(struct posix_reactor_base *p,
 
 void posix_reactor_base_destroy(struct posix_reactor_base *p)
 {
+    posix_disconnect_stale(p); /* their last chance to hear of it */
+    free(p->stale);
+    p->stale = NULL;
     posix_uninstall_handler(&p->base);
     waker_connection_lost(&p->waker.base, 0);
     reactor_base_destroy(&p->base);
@@ -135,6 +139,62 @@ void posix_disconnect_selectable(struct posix_reactor_base *p,
     reactor_remove_reader(&p->base, d);
     reactor_remove_writer(&p->base, d);
     d->ops->connection_lost(d, why);
+}
+
+struct file_identity file_identity_of(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return (struct file_identity){0, 0};
+    return (struct file_identity){.dev = st.st_dev, .ino = st.st_ino};
+}
+
+bool same_file(struct file_identity a, struct file_identity b)
+{
+    return a.dev == b.dev && a.ino == b.ino;
+}
+
+/* ---- stale registrations --------------------------------------------- */
+
+int posix_note_stale(struct posix_reactor_base *p, struct descriptor *d)
+{
+    for (size_t i = 0; i < p->n_stale; i++)
+        if (p->stale[i] == d)
+            return REACTOR_OK; /* a reader and a writer: noted once */
+    if (p->n_stale == p->cap_stale) {
+        size_t cap = p->cap_stale ? 2 * p->cap_stale : 4;
+        struct descriptor **stale = realloc(p->stale, cap * sizeof *stale);
+        if (!stale)
+            return ERR_NO_MEMORY;
+        p->stale = stale;
+        p->cap_stale = cap;
+    }
+    p->stale[p->n_stale++] = d;
+    return REACTOR_OK;
+}
+
+void posix_forget_stale(struct posix_reactor_base *p, struct descriptor *d)
+{
+    for (size_t i = 0; i < p->n_stale; i++)
+        if (p->stale[i] == d) {
+            p->stale[i] = p->stale[--p->n_stale];
+            return;
+        }
+}
+
+/* One at a time, off the list before its connection_lost runs: that may
+ * remove (and free) another one still on it, or note more. */
+bool posix_disconnect_stale(struct posix_reactor_base *p)
+{
+    size_t budget = p->n_stale;
+    bool any = budget > 0;
+    while (budget-- > 0 && p->n_stale > 0) {
+        struct descriptor *d = p->stale[0];
+        p->stale[0] = p->stale[--p->n_stale];
+        /* -EBADF: its number is no longer its own; it must not close it. */
+        d->ops->connection_lost(d, -EBADF);
+    }
+    return any;
 }
 
 /* _removeAll: remove every reader but the internal ones, and every

@@ -39,6 +39,23 @@ static int find_slot(const struct select_reactor *self,
     return -1;
 }
 
+/* The registrations on `fd` made for the file it named then, `file`,
+ * which is gone: out of both tables, to be disconnected next pass. */
+static int retire_stale(struct select_reactor *self, int fd,
+                        struct file_identity file)
+{
+    struct select_slot *both[] = {&self->reads[fd], &self->writes[fd]};
+    for (int s = 0; s < 2; s++) {
+        if (!both[s]->d || !same_file(both[s]->file, file))
+            continue;
+        int err = posix_note_stale(&self->posix, both[s]->d);
+        if (err)
+            return err;
+        both[s]->d = NULL;
+    }
+    return REACTOR_OK;
+}
+
 static int add(struct select_reactor *self, struct select_slot *slots,
                struct descriptor *d)
 {
@@ -49,9 +66,23 @@ static int add(struct select_reactor *self, struct select_slot *slots,
         return ERR_FD_OUT_OF_RANGE; /* FD_SET would write out of bounds */
     if (slots[fd].d == d)
         return REACTOR_OK; /* already there: adding is idempotent */
-    if (slots[fd].d)
-        return ERR_FD_IN_USE;
+    /* The file it names now (known already if d is in the other table). */
+    struct select_slot *other =
+        slots == self->reads ? &self->writes[fd] : &self->reads[fd];
+    struct file_identity file =
+        other->d == d ? other->file : file_identity_of(fd);
+    if (slots[fd].d) {
+        /* Taken.  By a registration for this very file: FdInUse.  For
+         * a file since closed (the number reused): stale; the newcomer
+         * is served. */
+        if (same_file(slots[fd].file, file))
+            return ERR_FD_IN_USE;
+        int err = retire_stale(self, fd, slots[fd].file);
+        if (err)
+            return err;
+    }
     slots[fd].d = d;
+    slots[fd].file = file;
     if (fd > self->max_fd)
         self->max_fd = fd;
     return REACTOR_OK;
@@ -68,8 +99,10 @@ static void remove_from(struct select_reactor *self,
                         struct select_slot *slots, struct descriptor *d)
 {
     int fd = find_slot(self, slots, d);
-    if (fd < 0)
+    if (fd < 0) {
+        posix_forget_stale(&self->posix, d); /* its owner takes it back */
         return; /* not registered: nothing to do, as in Twisted */
+    }
     slots[fd].d = NULL;
     shrink_max_fd(self);
 }
@@ -200,7 +233,7 @@ static void dispatch(struct select_reactor *self, fd_set *ready,
 {
     for (int fd = 0; fd < nfds; fd++)
         if (FD_ISSET(fd, ready) && slots[fd].d &&
-            slots[fd].d->serial == slots[fd].asked)
+            slots[fd].d->serial == slots[fd].serial_at_wait)
             do_read_or_write(self, slots, fd, is_read);
 }
 
@@ -230,14 +263,16 @@ static void trace_pass(struct select_reactor *self, double timeout, int nfds,
 static void select_do_select(struct reactor_base *r, double timeout)
 {
     struct select_reactor *self = self_of(r);
+    if (posix_disconnect_stale(&self->posix))
+        return; /* as after preening: the pass ends */
     fd_set readable, writable;
     FD_ZERO(&readable);
     FD_ZERO(&writable);
     for (int fd = 0; fd <= self->max_fd; fd++) {
         struct descriptor *rd = self->reads[fd].d;
         struct descriptor *wr = self->writes[fd].d;
-        self->reads[fd].asked = rd ? rd->serial : 0;
-        self->writes[fd].asked = wr ? wr->serial : 0;
+        self->reads[fd].serial_at_wait = rd ? rd->serial : 0;
+        self->writes[fd].serial_at_wait = wr ? wr->serial : 0;
         if (rd)
             FD_SET(fd, &readable);
         if (wr)

@@ -209,7 +209,8 @@ static void connection_lost(struct descriptor *d, int reason)
         delayed_call_cancel(c->timeout_call);
         delayed_call_release(c->timeout_call);
     }
-    close(c->fd);
+    if (reason != -EBADF) /* -EBADF: the number is not ours any more */
+        close(c->fd);
     free(c->out);
     free(c);
     s->open--;

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "backends.h"
@@ -29,32 +30,177 @@ static struct epoll_reactor *self_of(struct reactor_base *r)
     return (struct epoll_reactor *)r;
 }
 
-/* Each registration carries the fd and its generation, so an event left
- * over from an earlier registration of a reused fd can be told apart. */
-static struct epoll_event event_for(int fd, unsigned mask, unsigned gen)
+/* Each registration carries the fd and its registration_id, so an event
+ * left over from an earlier registration of a reused fd can be told
+ * apart. */
+static struct epoll_event event_for(int fd, unsigned mask, unsigned id)
 {
     struct epoll_event ev = {.events = (mask & IO_READ ? EPOLLIN : 0u) |
                                        (mask & IO_WRITE ? EPOLLOUT : 0u),
-                             .data.u64 = (uint64_t)gen << 32 | (uint32_t)fd};
+                             .data.u64 = (uint64_t)id << 32 | (uint32_t)fd};
     return ev;
 }
 
-/* _add and _remove: ADD the first interest, MOD a change, DEL the last. */
+/* Every epoll_ctl goes through here, counted for the tests. */
+static int ctl(struct epoll_reactor *self, int op, int fd, unsigned mask,
+               unsigned id)
+{
+    struct epoll_event ev = event_for(fd, mask, id);
+    self->ctl_calls++;
+    return epoll_ctl(self->epfd, op, fd, &ev);
+}
+
+/* The kernel's entry for fd, room made as needed (NULL: no memory). */
+static struct kernel_entry *kernel_entry(struct epoll_reactor *self, int fd)
+{
+    if ((size_t)fd >= self->n_kernel) {
+        size_t n = self->n_kernel ? self->n_kernel : 64;
+        while (n <= (size_t)fd)
+            n *= 2;
+        struct kernel_entry *k = realloc(self->kernel, n * sizeof *k);
+        if (!k)
+            return NULL;
+        memset(k + self->n_kernel, 0, (n - self->n_kernel) * sizeof *k);
+        self->kernel = k;
+        self->n_kernel = n;
+    }
+    return &self->kernel[fd];
+}
+
+/* The kernel holds what the table's entry `s` says now. */
+static void kernel_holds(struct kernel_entry *k, const struct selectable *s)
+{
+    *k = (struct kernel_entry){.in_kernel = true,
+                               .queued = k->queued,
+                               .events = s->mask,
+                               .registration_id = s->registration_id,
+                               .file = s->file};
+}
+
+static bool kernel_agrees(const struct kernel_entry *k,
+                          const struct selectable *s)
+{
+    unsigned want = s->d ? s->mask : 0;
+    return want ? k->in_kernel && k->events == want &&
+                      k->registration_id == s->registration_id
+                : !k->in_kernel;
+}
+
+/* Make the kernel hold what the table says for fd: nothing if the
+ * changes since the last wait cancelled out, else one call (two if the
+ * file was closed and reopened: MOD finds nothing, ADD).  A failure
+ * means the fd was closed meanwhile: not an error, and nothing to
+ * rebuild (if a dup keeps the file open, its stale events will say so);
+ * the registration stays silent, as any closed fd's does under epoll. */
+static void apply_change(struct epoll_reactor *self, int fd)
+{
+    struct kernel_entry *k = &self->kernel[fd];
+    const struct selectable *s = &self->base.fds[fd];
+    if (kernel_agrees(k, s))
+        return;
+    if (!s->d) {
+        (void)ctl(self, EPOLL_CTL_DEL, fd, 0, 0);
+        k->in_kernel = false;
+        return;
+    }
+    int rc;
+    if (k->in_kernel) {
+        rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, s->registration_id);
+        if (rc < 0 && errno == ENOENT)
+            rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, s->registration_id);
+    } else {
+        rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, s->registration_id);
+        if (rc < 0 && errno == EEXIST)
+            rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, s->registration_id);
+    }
+    if (rc == 0)
+        kernel_holds(k, s);
+    else
+        k->in_kernel = false;
+}
+
+/* Before each wait: the net change of every fd touched since the last. */
+static void apply_changes(struct epoll_reactor *self)
+{
+    for (size_t i = 0; i < self->n_changed; i++) {
+        int fd = self->changed_fds[i];
+        self->kernel[fd].queued = false;
+        apply_change(self, fd);
+    }
+    self->n_changed = 0;
+}
+
+/* _add and _remove, deferred as libev's are: the table changes now, the
+ * kernel before the next wait, so a descriptor removed and added again
+ * in between costs at most one call, and a reader whose write interest
+ * went off and on again none.  Only an fd new to the kernel, or whose
+ * number names another file now, is ADDed at once: what the kernel
+ * refuses (EPERM for a regular file, EBADF) is then refused to the
+ * caller, as Twisted's addReader raises it. */
 static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
                         unsigned new_mask)
 {
     struct epoll_reactor *self = (struct epoll_reactor *)p;
-    /* A new registration gets the generation poll_like_add is about to
-     * give the fd. */
-    unsigned gen = old ? p->fds[fd].gen : p->fds[fd].gen + 1;
-    struct epoll_event ev = event_for(fd, new_mask, gen);
-    int op = old == 0        ? EPOLL_CTL_ADD
-             : new_mask == 0 ? EPOLL_CTL_DEL
-                             : EPOLL_CTL_MOD;
-    int rc = epoll_ctl(self->epfd, op, fd, &ev);
-    if (rc < 0 && op != EPOLL_CTL_ADD)
-        self->rebuild = 1; /* the kernel may still hold what we dropped */
-    return rc;
+    struct kernel_entry *k = kernel_entry(self, fd);
+    if (!k) {
+        errno = ENOMEM;
+        return -1;
+    }
+    const struct selectable *s = &p->fds[fd];
+    if (kernel_agrees(k, s))
+        return 0;
+    if (new_mask &&
+        (!k->in_kernel || (old == 0 && !same_file(k->file, s->file)))) {
+        if (ctl(self, EPOLL_CTL_ADD, fd, new_mask, s->registration_id) == 0) {
+            kernel_holds(k, s);
+            return 0;
+        }
+        if (errno != EEXIST)
+            return -1;
+        k->in_kernel = true; /* there after all: a MOD at the next wait */
+        k->events = 0;
+    }
+    if (k->queued)
+        return 0;
+    if (self->n_changed == self->cap_changed) {
+        size_t cap = self->cap_changed ? 2 * self->cap_changed : 64;
+        int *fds = realloc(self->changed_fds, cap * sizeof *fds);
+        if (!fds) { /* no room to defer it: now, then */
+            apply_change(self, fd);
+            return 0;
+        }
+        self->changed_fds = fds;
+        self->cap_changed = cap;
+    }
+    self->changed_fds[self->n_changed++] = fd;
+    k->queued = true;
+    return 0;
+}
+
+/* The table gives fd to another descriptor, and a newcomer wants it: an
+ * ADD that succeeds proves that registration stale (the kernel holds
+ * nothing for the file fd names now, so the file it was made for is
+ * gone); EEXIST says it is live. */
+static int epoll_proves_stale(struct poll_like_reactor *p, int fd,
+                              unsigned event, struct file_identity file)
+{
+    struct epoll_reactor *self = (struct epoll_reactor *)p;
+    struct kernel_entry *k = kernel_entry(self, fd);
+    if (!k) {
+        errno = ENOMEM;
+        return -1;
+    }
+    unsigned id = p->fds[fd].registration_id + 1; /* what it will get */
+    if (!id)
+        id = 1;
+    if (ctl(self, EPOLL_CTL_ADD, fd, event, id) < 0)
+        return errno == EEXIST ? 0 : -1;
+    *k = (struct kernel_entry){.in_kernel = true,
+                               .queued = k->queued,
+                               .events = event,
+                               .registration_id = id,
+                               .file = file};
+    return 1;
 }
 
 /* A fd closed behind the reactor's back leaves the kernel's set on its
@@ -74,33 +220,48 @@ static void rebuild(struct epoll_reactor *self)
     }
     close(self->epfd);
     self->epfd = epfd;
+    self->rebuilds++;
+    for (size_t fd = 0; fd < self->n_kernel; fd++)
+        self->kernel[fd] = (struct kernel_entry){0};
+    self->n_changed = 0; /* the new set is made from the table */
     struct refused {
         int fd, err;
-        unsigned gen;
+        unsigned registration_id;
     } *refused = NULL;
     size_t n_refused = 0;
     for (size_t fd = 0; fd < p->n_fds; fd++) {
         struct selectable *s = &p->fds[fd];
-        if (!s->d)
+        struct kernel_entry *k;
+        if (!s->d || !(k = kernel_entry(self, (int)fd)))
+            continue; /* no memory: it stays in the table, silent */
+        if (ctl(self, EPOLL_CTL_ADD, (int)fd, s->mask, s->registration_id) ==
+            0) {
+            kernel_holds(k, s);
             continue;
-        struct epoll_event ev = event_for((int)fd, s->mask, s->gen);
-        if (epoll_ctl(epfd, EPOLL_CTL_ADD, (int)fd, &ev) == 0)
-            continue;
+        }
         struct refused *more =
             realloc(refused, (n_refused + 1) * sizeof *refused);
         if (!more)
             break; /* it stays in the table; its fd stays silent */
         refused = more;
         refused[n_refused++] =
-            (struct refused){.fd = (int)fd, .err = errno, .gen = s->gen};
+            (struct refused){.fd = (int)fd,
+                             .err = errno,
+                             .registration_id = s->registration_id};
     }
     for (size_t i = 0; i < n_refused; i++) {
         struct selectable *s = &p->fds[refused[i].fd];
-        if (s->d && s->gen == refused[i].gen) /* not changed meanwhile */
+        if (s->d && s->registration_id == refused[i].registration_id)
             posix_disconnect_selectable(&p->posix, s->d, -refused[i].err,
-                                        false);
+                                        false); /* not changed meanwhile */
     }
     free(refused);
+}
+
+static unsigned io_events(uint32_t e)
+{
+    return (e & EPOLLIN ? IO_READ : 0) | (e & EPOLLOUT ? IO_WRITE : 0) |
+           (e & (EPOLLHUP | EPOLLERR) ? IO_HANGUP : 0);
 }
 
 /* doPoll */
@@ -108,10 +269,13 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
 {
     struct epoll_reactor *self = self_of(r);
     struct poll_like_reactor *p = &self->base;
+    if (poll_like_disconnect_stale(p))
+        return;
+    apply_changes(self);
     /* Room for every fd to be ready (if that fails, the room there is). */
     ready_list_reserve(&self->ready, p->count, sizeof(struct epoll_event));
     struct epoll_event *events = self->ready.events;
-    unsigned *registrations = self->ready.registrations;
+    unsigned *registration_ids = self->ready.registration_ids;
     int ms = timeout_to_ms(timeout);
     int n = epoll_wait(self->epfd, events, (int)self->ready.cap, ms);
     if (n < 0) {
@@ -120,33 +284,36 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
         return;
     }
     /* Before any callback runs: is each event from the registration the
-     * table has now (the same generation, no interest it has dropped)?
-     * If not, the kernel holds something stale: drop it, rebuild. */
+     * table has now (the same id, no interest it has dropped)?  If not,
+     * the kernel holds something stale: drop it, rebuild. */
     for (int i = 0; i < n; i++) {
         int fd = (int)(uint32_t)events[i].data.u64;
-        unsigned gen = (unsigned)(events[i].data.u64 >> 32);
+        unsigned id = (unsigned)(events[i].data.u64 >> 32);
         uint32_t e = events[i].events;
         unsigned mask =
-            poll_like_registration(p, fd) == gen ? p->fds[fd].mask : 0;
+            poll_like_registration_id(p, fd) == id ? p->fds[fd].mask : 0;
         bool stale = !mask || ((e & EPOLLIN) && !(mask & IO_READ)) ||
                      ((e & EPOLLOUT) && !(mask & IO_WRITE));
-        registrations[i] = stale ? 0 : gen;
+        registration_ids[i] = stale ? 0 : id;
         if (stale)
             self->rebuild = 1;
     }
-    if (r->trace)
-        fprintf(stderr,
-                "[trace] pass %lu: epoll_wait(%zu fds, timeout=%d "
-                "ms) -> %d ready\n",
-                r->passes, p->count, ms, n);
-    for (int i = 0; i < n; i++) {
-        uint32_t e = events[i].events;
-        unsigned io = (e & EPOLLIN ? IO_READ : 0) |
-                      (e & EPOLLOUT ? IO_WRITE : 0) |
-                      (e & (EPOLLHUP | EPOLLERR) ? IO_HANGUP : 0);
-        poll_like_do_read_or_write(p, (int)(uint32_t)events[i].data.u64, io,
-                                   registrations[i]);
+    if (r->trace) {
+        struct trace_line t;
+        trace_begin(&t);
+        for (int i = 0; i < n; i++)
+            if (registration_ids[i])
+                trace_dispatch(&t, (int)(uint32_t)events[i].data.u64,
+                               io_events(events[i].events));
+        char call[64];
+        snprintf(call, sizeof call, "epoll_wait(%zu fds, timeout=%d ms)",
+                 p->count, ms);
+        trace_end(&t, r, call, n);
     }
+    for (int i = 0; i < n; i++)
+        poll_like_do_read_or_write(p, (int)(uint32_t)events[i].data.u64,
+                                   io_events(events[i].events),
+                                   registration_ids[i]);
     if (self->rebuild)
         rebuild(self);
 }
@@ -158,6 +325,8 @@ static void epoll_destroy(struct reactor_base *r)
     if (self->epfd >= 0)
         close(self->epfd);
     ready_list_free(&self->ready);
+    free(self->kernel);
+    free(self->changed_fds);
     free(self);
 }
 
@@ -177,9 +346,12 @@ struct reactor_base *epoll_reactor_new(void)
     if (poll_like_kernel_init(&self->base, &epoll_reactor_ops, epoll_update,
                               self->epfd, &self->ready,
                               sizeof(struct epoll_event))) {
+        free(self->kernel); /* what adding the waker may have made */
+        free(self->changed_fds);
         free(self);
         return NULL; /* errno says why */
     }
+    self->base.proves_stale = epoll_proves_stale;
     return &self->base.posix.base;
 }
 

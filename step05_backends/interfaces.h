@@ -23,7 +23,9 @@ struct descriptor_ops {
      * reason and free it in connection_lost. */
     int (*do_read)(struct descriptor *self);
     int (*do_write)(struct descriptor *self);
-    /* Removed from the reactor for `reason`; the last call it gets. */
+    /* Removed from the reactor for `reason`; the last call it gets.
+     * -EBADF: its fd was closed behind the reactor's back, and the number
+     * may name another's file now: do not close it. */
     void (*connection_lost)(struct descriptor *self, int reason);
 };
 

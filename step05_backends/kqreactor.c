@@ -40,12 +40,12 @@ static struct kqueue_reactor *self_of(struct reactor_base *r)
 /* _updateRegistration: one filter added or deleted per interest that
  * changed (one per call, as add and remove change one bit: kevent()
  * stops at the first change that fails).  udata carries the
- * registration's generation. */
+ * registration_id. */
 static int kqueue_update(struct poll_like_reactor *p, int fd, unsigned old,
                          unsigned new_mask)
 {
     struct kqueue_reactor *self = (struct kqueue_reactor *)p;
-    unsigned gen = old ? p->fds[fd].gen : p->fds[fd].gen + 1;
+    unsigned id = p->fds[fd].registration_id;
     struct kevent changes[2];
     int n = 0;
     /* n++ outside EV_SET: older NetBSD and OpenBSD evaluate its first
@@ -53,13 +53,13 @@ static int kqueue_update(struct poll_like_reactor *p, int fd, unsigned old,
     if ((old ^ new_mask) & IO_READ) {
         EV_SET(&changes[n], (uintptr_t)fd, EVFILT_READ,
                new_mask & IO_READ ? EV_ADD : EV_DELETE, 0, 0,
-               (void *)(uintptr_t)gen);
+               (void *)(uintptr_t)id);
         n++;
     }
     if ((old ^ new_mask) & IO_WRITE) {
         EV_SET(&changes[n], (uintptr_t)fd, EVFILT_WRITE,
                new_mask & IO_WRITE ? EV_ADD : EV_DELETE, 0, 0,
-               (void *)(uintptr_t)gen);
+               (void *)(uintptr_t)id);
         n++;
     }
     return n ? kevent(self->kq, changes, n, NULL, 0, NULL) : 0;
@@ -77,15 +77,38 @@ static struct timespec to_timespec(double seconds)
                              .tv_nsec = (long)(ns % 1000000000)};
 }
 
+/* What one kevent asks of _doReadOrWrite (0: nothing). */
+static unsigned kevent_io(const struct poll_like_reactor *p,
+                          const struct kevent *ev, unsigned registration_id)
+{
+    bool eof = ev->flags & EV_EOF;
+    bool reading = registration_id && (p->fds[(int)ev->ident].mask & IO_READ);
+    if (ev->flags & EV_ERROR) /* only for a changelist; none here */
+        return ev->data == EBADF ? IO_BAD_FD : IO_HANGUP;
+    if (ev->filter == EVFILT_READ)
+        return IO_READ | (eof ? IO_HANGUP : 0); /* drain, then EOF */
+    if (!eof)
+        return IO_WRITE;
+    /* The write side is finished: the peer is gone, or this end shut
+     * down its writing.  A writer alone has lost its connection.  One
+     * that also reads is written to, as _doWriteOrRead calls doWrite: the
+     * write fails and disconnects it.  Dropped, this event would come
+     * back at every wait, and after a local shutdown(SHUT_WR) the read
+     * filter has nothing to end it: the loop would spin. */
+    return reading ? IO_WRITE : IO_HANGUP;
+}
+
 /* doKEvent */
 static void kqueue_do_kevent(struct reactor_base *r, double timeout)
 {
     struct kqueue_reactor *self = self_of(r);
     struct poll_like_reactor *p = &self->base;
+    if (poll_like_disconnect_stale(p))
+        return;
     /* Room for two filters of every fd (if that fails, the room there is). */
     ready_list_reserve(&self->ready, 2 * p->count, sizeof(struct kevent));
     struct kevent *events = self->ready.events;
-    unsigned *registrations = self->ready.registrations;
+    unsigned *registration_ids = self->ready.registration_ids;
     struct timespec ts, *tsp = NULL; /* NULL: wait forever */
     if (!isinf(timeout)) {
         ts = to_timespec(timeout);
@@ -98,38 +121,28 @@ static void kqueue_do_kevent(struct reactor_base *r, double timeout)
         return;
     }
     /* Before any callback runs: is each event from the registration the
-     * table has now (the same generation)?  If not, drop it. */
+     * table has now (the same id)?  If not, drop it. */
     for (int i = 0; i < n; i++) {
         int fd = (int)events[i].ident;
-        unsigned gen = (unsigned)(uintptr_t)events[i].udata;
-        registrations[i] = poll_like_registration(p, fd) == gen ? gen : 0;
+        unsigned id = (unsigned)(uintptr_t)events[i].udata;
+        registration_ids[i] = poll_like_registration_id(p, fd) == id ? id : 0;
     }
-    if (r->trace)
-        fprintf(stderr, "[trace] pass %lu: kevent(%zu fds) -> %d ready\n",
-                r->passes, p->count, n);
+    if (r->trace) {
+        struct trace_line t;
+        trace_begin(&t);
+        for (int i = 0; i < n; i++)
+            if (registration_ids[i])
+                trace_dispatch(&t, (int)events[i].ident,
+                               kevent_io(p, &events[i], registration_ids[i]));
+        char call[64];
+        snprintf(call, sizeof call, "kevent(%zu fds)", p->count);
+        trace_end(&t, r, call, n);
+    }
     for (int i = 0; i < n; i++) {
-        const struct kevent *ev = &events[i];
-        int fd = (int)ev->ident;
-        bool eof = ev->flags & EV_EOF;
-        bool reading = registrations[i] && (p->fds[fd].mask & IO_READ);
-        unsigned io;
-        if (ev->flags & EV_ERROR) /* only for a changelist; none here */
-            io = ev->data == EBADF ? IO_BAD_FD : IO_HANGUP;
-        else if (ev->filter == EVFILT_READ)
-            io = IO_READ | (eof ? IO_HANGUP : 0); /* drain, then EOF */
-        else if (!eof)
-            io = IO_WRITE;
-        else
-            /* The write side is finished: the peer is gone, or this end
-             * shut down its writing.  A writer alone has lost its
-             * connection.  One that also reads is written to, as
-             * _doWriteOrRead calls doWrite: the write fails and
-             * disconnects it.  Dropped, this event would come back at
-             * every wait, and after a local shutdown(SHUT_WR) the read
-             * filter has nothing to end it: the loop would spin. */
-            io = reading ? IO_WRITE : IO_HANGUP;
+        unsigned io = kevent_io(p, &events[i], registration_ids[i]);
         if (io)
-            poll_like_do_read_or_write(p, fd, io, registrations[i]);
+            poll_like_do_read_or_write(p, (int)events[i].ident, io,
+                                       registration_ids[i]);
     }
 }
 

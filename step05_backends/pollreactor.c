@@ -19,7 +19,7 @@
 struct ready {
     int fd;
     unsigned events;
-    unsigned registration;
+    unsigned registration_id;
 };
 
 static struct poll_reactor *self_of(struct reactor_base *r)
@@ -75,6 +75,8 @@ static int poll_update(struct poll_like_reactor *p, int fd, unsigned old,
 static void poll_do_poll(struct reactor_base *r, double timeout)
 {
     struct poll_reactor *self = self_of(r);
+    if (poll_like_disconnect_stale(&self->base))
+        return;
     int ms = timeout_to_ms(timeout); /* Twisted truncates: int(t * 1000) */
     int n = poll(self->pfds, (nfds_t)self->n_pfds, ms);
     if (n < 0) {
@@ -102,17 +104,22 @@ static void poll_do_poll(struct reactor_base *r, double timeout)
         self->ready[k++] = (struct ready){
             .fd = fd,
             .events = ev,
-            .registration = poll_like_registration(&self->base, fd)};
+            .registration_id = poll_like_registration_id(&self->base, fd)};
     }
-    if (r->trace)
-        fprintf(stderr,
-                "[trace] pass %lu: poll(%zu fds, timeout=%d ms) -> "
-                "%d ready\n",
-                r->passes, self->n_pfds, ms, n);
+    if (r->trace) {
+        struct trace_line t;
+        trace_begin(&t);
+        for (size_t i = 0; i < k; i++)
+            trace_dispatch(&t, self->ready[i].fd, self->ready[i].events);
+        char call[64];
+        snprintf(call, sizeof call, "poll(%zu fds, timeout=%d ms)",
+                 self->n_pfds, ms);
+        trace_end(&t, r, call, n);
+    }
     for (size_t i = 0; i < k; i++)
         poll_like_do_read_or_write(&self->base, self->ready[i].fd,
                                    self->ready[i].events,
-                                   self->ready[i].registration);
+                                   self->ready[i].registration_id);
 }
 
 static void poll_destroy(struct reactor_base *r)

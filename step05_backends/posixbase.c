@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- the waker (_UnixWaker): the self-pipe trick -------------------- */
@@ -125,6 +126,9 @@ int posix_reactor_base_init(struct posix_reactor_base *p,
 
 void posix_reactor_base_destroy(struct posix_reactor_base *p)
 {
+    posix_disconnect_stale(p); /* their last chance to hear of it */
+    free(p->stale);
+    p->stale = NULL;
     posix_uninstall_handler(&p->base);
     waker_connection_lost(&p->waker.base, 0);
     reactor_base_destroy(&p->base);
@@ -141,6 +145,62 @@ void posix_disconnect_selectable(struct posix_reactor_base *p,
     reactor_remove_reader(&p->base, d);
     reactor_remove_writer(&p->base, d);
     d->ops->connection_lost(d, why);
+}
+
+struct file_identity file_identity_of(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return (struct file_identity){0, 0};
+    return (struct file_identity){.dev = st.st_dev, .ino = st.st_ino};
+}
+
+bool same_file(struct file_identity a, struct file_identity b)
+{
+    return a.dev == b.dev && a.ino == b.ino;
+}
+
+/* ---- stale registrations --------------------------------------------- */
+
+int posix_note_stale(struct posix_reactor_base *p, struct descriptor *d)
+{
+    for (size_t i = 0; i < p->n_stale; i++)
+        if (p->stale[i] == d)
+            return REACTOR_OK; /* a reader and a writer: noted once */
+    if (p->n_stale == p->cap_stale) {
+        size_t cap = p->cap_stale ? 2 * p->cap_stale : 4;
+        struct descriptor **stale = realloc(p->stale, cap * sizeof *stale);
+        if (!stale)
+            return ERR_NO_MEMORY;
+        p->stale = stale;
+        p->cap_stale = cap;
+    }
+    p->stale[p->n_stale++] = d;
+    return REACTOR_OK;
+}
+
+void posix_forget_stale(struct posix_reactor_base *p, struct descriptor *d)
+{
+    for (size_t i = 0; i < p->n_stale; i++)
+        if (p->stale[i] == d) {
+            p->stale[i] = p->stale[--p->n_stale];
+            return;
+        }
+}
+
+/* One at a time, off the list before its connection_lost runs: that may
+ * remove (and free) another one still on it, or note more. */
+bool posix_disconnect_stale(struct posix_reactor_base *p)
+{
+    size_t budget = p->n_stale;
+    bool any = budget > 0;
+    while (budget-- > 0 && p->n_stale > 0) {
+        struct descriptor *d = p->stale[0];
+        p->stale[0] = p->stale[--p->n_stale];
+        /* -EBADF: its number is no longer its own; it must not close it. */
+        d->ops->connection_lost(d, -EBADF);
+    }
+    return any;
 }
 
 /* _removeAll: remove every reader but the internal ones, and every
@@ -260,6 +320,22 @@ static int find_fd(const struct poll_like_reactor *p, struct descriptor *d,
     return -1;
 }
 
+/* The stale registration on fd: out of the table and the kernel, to be
+ * disconnected next pass. */
+static int retire_stale(struct poll_like_reactor *p, int fd)
+{
+    struct selectable *s = &p->fds[fd];
+    int err = posix_note_stale(&p->posix, s->d);
+    if (err)
+        return err;
+    unsigned old = s->mask;
+    s->d = NULL;
+    s->mask = 0;
+    p->count--;
+    (void)p->update(p, fd, old, 0); /* its file is gone: it may fail */
+    return REACTOR_OK;
+}
+
 /* Register `d` for `event` on its fd: the table first, then the kernel;
  * if the kernel says no, the table is put back. */
 static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
@@ -280,19 +356,52 @@ static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
         p->n_fds = n;
     }
     struct selectable *s = &p->fds[fd];
-    if (s->d && s->d != d)
-        return ERR_FD_IN_USE; /* one descriptor per fd */
-    unsigned old = s->d ? s->mask : 0;
-    if (old & event)
-        return REACTOR_OK; /* already there: adding is idempotent */
-    if (p->update(p, fd, old, old | event) < 0)
-        return ERR_SYSTEM; /* e.g. epoll's EPERM for a regular file */
-    if (!s->d) {
-        s->d = d;
-        s->gen++;
-        p->count++;
+    unsigned old = s->mask;
+    if (s->d == d) { /* a reader becomes a writer too, or the reverse */
+        if (old & event)
+            return REACTOR_OK; /* already there: adding is idempotent */
+        s->mask = old | event;
+        if (p->update(p, fd, old, s->mask) < 0) {
+            s->mask = old;
+            return ERR_SYSTEM;
+        }
+        return REACTOR_OK;
     }
-    s->mask = old | event;
+    struct file_identity file = file_identity_of(fd);
+    if (s->d) {
+        /* Taken (one descriptor per fd).  By a live registration:
+         * FdInUse.  By one whose file is gone (the number reused): stale;
+         * the newcomer is served. */
+        int stale = p->proves_stale ? p->proves_stale(p, fd, event, file)
+                                    : !same_file(s->file, file);
+        if (stale < 0)
+            return ERR_SYSTEM;
+        if (!stale)
+            return ERR_FD_IN_USE;
+        int err = retire_stale(p, fd);
+        if (err)
+            return err;
+    }
+    /* A new registration.  The same descriptor on the same file as the
+     * fd's last one (removed and added again) keeps its id: what the
+     * kernel holds for it is still right. */
+    struct selectable before = *s;
+    if (s->serial != d->serial || !same_file(s->file, file) ||
+        !s->registration_id) {
+        s->registration_id++;
+        if (!s->registration_id)
+            s->registration_id = 1; /* 0 means none */
+    }
+    s->d = d;
+    s->mask = event;
+    s->serial = d->serial;
+    s->file = file;
+    p->count++;
+    if (p->update(p, fd, 0, event) < 0) {
+        *s = before;
+        p->count--;
+        return ERR_SYSTEM; /* e.g. epoll's EPERM for a regular file */
+    }
     return REACTOR_OK;
 }
 
@@ -300,19 +409,21 @@ static void poll_like_remove(struct poll_like_reactor *p,
                              struct descriptor *d, unsigned event)
 {
     int fd = find_fd(p, d, event);
-    if (fd < 0)
+    if (fd < 0) {
+        posix_forget_stale(&p->posix, d); /* its owner takes it back */
         return; /* not registered for that: nothing to do */
+    }
     struct selectable *s = &p->fds[fd];
     unsigned old = s->mask;
     s->mask &= ~event;
-    /* The kernel may refuse (EBADF: the fd was closed already).  Then it
-     * has forgotten the fd, unless a dup keeps the file open: epoll
-     * notes that and makes its set anew. */
-    (void)p->update(p, fd, old, s->mask);
     if (s->mask == 0) {
         s->d = NULL;
         p->count--;
     }
+    /* The kernel may refuse (EBADF: the fd was closed already).  Then it
+     * has forgotten the fd, unless a dup keeps the file open: epoll
+     * notes that when the stale events come, and makes its set anew. */
+    (void)p->update(p, fd, old, s->mask);
 }
 
 int poll_like_add_reader(struct reactor_base *r, struct descriptor *d)
@@ -380,11 +491,16 @@ size_t poll_like_remove_all(struct reactor_base *r, struct descriptor **out,
     return n;
 }
 
-unsigned poll_like_registration(const struct poll_like_reactor *p, int fd)
+unsigned poll_like_registration_id(const struct poll_like_reactor *p, int fd)
 {
     if (fd < 0 || (size_t)fd >= p->n_fds || !p->fds[fd].d)
         return 0;
-    return p->fds[fd].gen;
+    return p->fds[fd].registration_id;
+}
+
+bool poll_like_disconnect_stale(struct poll_like_reactor *p)
+{
+    return posix_disconnect_stale(&p->posix);
 }
 
 /* Is fd still in the registration the wait answered about, and does it
@@ -393,17 +509,18 @@ unsigned poll_like_registration(const struct poll_like_reactor *p, int fd)
  * same descriptor, on a new socket): an event of the old registration
  * must not reach the new one.  Skipping is safe: whatever is still ready
  * is reported again next pass. */
-static bool still_wants(const struct poll_like_reactor *p, int fd,
-                        unsigned registration, unsigned event)
+static bool still_registered_for(const struct poll_like_reactor *p, int fd,
+                                 unsigned registration_id, unsigned event)
 {
-    return registration && poll_like_registration(p, fd) == registration &&
+    return registration_id &&
+           poll_like_registration_id(p, fd) == registration_id &&
            (p->fds[fd].mask & event);
 }
 
 void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
-                                unsigned events, unsigned registration)
+                                unsigned events, unsigned registration_id)
 {
-    if (!still_wants(p, fd, registration, IO_READ | IO_WRITE))
+    if (!still_registered_for(p, fd, registration_id, IO_READ | IO_WRITE))
         return;
     struct descriptor *d = p->fds[fd].d;
     bool reading = p->fds[fd].mask & IO_READ;
@@ -427,19 +544,50 @@ void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
         /* Not after the read disconnected it, nor if it stopped
          * writing meanwhile. */
         if (!why && (events & IO_WRITE) &&
-            still_wants(p, fd, registration, IO_WRITE)) {
+            still_registered_for(p, fd, registration_id, IO_WRITE)) {
             why = d->ops->do_write(d);
             in_read = false;
         }
         /* Closed in the callback, left registered: as in select_reactor's
          * do_read_or_write (asked only while still registered: it may be
          * freed if not). */
-        if (!why && still_wants(p, fd, registration, IO_READ | IO_WRITE) &&
+        if (!why &&
+            still_registered_for(p, fd, registration_id,
+                                 IO_READ | IO_WRITE) &&
             d->ops->fileno(d) == -1)
             why = CONNECTION_FDESC_WENT_AWAY;
     }
     if (why)
         posix_disconnect_selectable(&p->posix, d, why, in_read);
+}
+
+void trace_begin(struct trace_line *t)
+{
+    t->text[0] = '\0';
+    t->used = 0;
+}
+
+void trace_dispatch(struct trace_line *t, int fd, unsigned events)
+{
+    const char *what[] = {(events & IO_READ) ? "doRead" : NULL,
+                          (events & IO_WRITE) ? "doWrite" : NULL,
+                          (events & IO_BAD_FD) ? "badFd" : NULL,
+                          (events & (IO_READ | IO_WRITE | IO_BAD_FD)) == 0 &&
+                                  (events & IO_HANGUP)
+                              ? "hangUp"
+                              : NULL};
+    for (size_t i = 0; i < sizeof what / sizeof what[0]; i++)
+        if (what[i] && t->used < sizeof t->text)
+            t->used +=
+                (size_t)snprintf(t->text + t->used, sizeof t->text - t->used,
+                                 " %s(%d)", what[i], fd);
+}
+
+void trace_end(struct trace_line *t, const struct reactor_base *r,
+               const char *call, int ready)
+{
+    fprintf(stderr, "[trace] pass %lu: %s -> %d ready;%s\n", r->passes, call,
+            ready, t->used ? t->text : " nothing to do");
 }
 
 int ready_list_reserve(struct ready_list *l, size_t want, size_t size)
@@ -453,10 +601,10 @@ int ready_list_reserve(struct ready_list *l, size_t want, size_t size)
     if (!events)
         return -1;
     l->events = events;
-    unsigned *regs = realloc(l->registrations, cap * sizeof *regs);
-    if (!regs)
+    unsigned *ids = realloc(l->registration_ids, cap * sizeof *ids);
+    if (!ids)
         return -1; /* the events' room grew, harmlessly */
-    l->registrations = regs;
+    l->registration_ids = ids;
     l->cap = cap;
     return 0;
 }
@@ -464,7 +612,7 @@ int ready_list_reserve(struct ready_list *l, size_t want, size_t size)
 void ready_list_free(struct ready_list *l)
 {
     free(l->events);
-    free(l->registrations);
+    free(l->registration_ids);
     *l = (struct ready_list){0};
 }
 

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "base.h"
 
@@ -25,7 +26,23 @@ struct posix_reactor_base {
     struct unix_waker waker;
     bool handlers_installed;
     struct sigaction old_int, old_term, old_chld;
+    /* Descriptors whose registration was found stale (their fd number
+     * now names another file, which a newcomer registered): each is
+     * disconnected with -EBADF at the start of the next pass. */
+    struct descriptor **stale;
+    size_t n_stale, cap_stale;
 };
+
+/* Which file an fd names, as fstat says: recorded when a descriptor is
+ * registered, to tell later whether its number still names that file.
+ * {0, 0} if fstat failed (the fd was not open). */
+struct file_identity {
+    dev_t dev;
+    ino_t ino;
+};
+
+struct file_identity file_identity_of(int fd);
+bool same_file(struct file_identity a, struct file_identity b);
 
 /* The construction of a PosixReactorBase: ReactorBase.__init__, which in
  * Twisted ends by calling installWaker.
@@ -38,6 +55,14 @@ void posix_wake_up(struct posix_reactor_base *p);
 void posix_reactor_wake_up(struct reactor_base *r); /* for reactor_ops */
 void posix_disconnect_selectable(struct posix_reactor_base *p,
                                  struct descriptor *d, int why, bool is_read);
+/* A stale descriptor, already out of the tables, to be disconnected
+ * next pass (0, or ERR_NO_MEMORY); removing it meanwhile takes it back
+ * (posix_forget_stale).  posix_disconnect_stale, at the start of a pass,
+ * says whether it disconnected any: then the pass ends there, as after
+ * preening (a connection_lost may have called stop). */
+int posix_note_stale(struct posix_reactor_base *p, struct descriptor *d);
+void posix_forget_stale(struct posix_reactor_base *p, struct descriptor *d);
+bool posix_disconnect_stale(struct posix_reactor_base *p);
 void posix_handle_signals(struct reactor_base *r);
 void posix_uninstall_handler(struct reactor_base *r);
 size_t posix_remove_all(struct posix_reactor_base *p,
@@ -58,12 +83,16 @@ enum {
 
 /* _selectables, _reads and _writes in one table indexed by fd: which
  * descriptor has the fd, and whether it reads, writes, or both.  Unlike
- * select, one fd has one descriptor. */
+ * select, one fd has one descriptor.  The last three fields outlive a
+ * removal: they describe the fd's latest registration. */
 struct selectable {
     struct descriptor *d;
-    unsigned mask; /* IO_READ | IO_WRITE */
-    unsigned gen;  /* bumped each time the fd is registered anew: names
-                      one registration (never 0 once registered) */
+    unsigned mask;             /* IO_READ | IO_WRITE */
+    unsigned registration_id;  /* names one registration: bumped when
+                                  another descriptor or another file takes
+                                  the fd (never 0 once registered) */
+    uint64_t serial;           /* the descriptor it was made for */
+    struct file_identity file; /* the file the fd named then */
 };
 
 struct poll_like_reactor {
@@ -71,10 +100,19 @@ struct poll_like_reactor {
     struct selectable *fds;
     size_t n_fds; /* room in fds */
     size_t count; /* fds registered */
-    /* The backend's kernel call: the fd's interest goes from `old` to
-     * `new` (either may be 0).  Returns 0 or -1 with errno set. */
+    /* The backend's kernel call: the table's entry for fd has changed
+     * (its interest was `old`, is now `new_mask`; either may be 0): make
+     * the kernel agree, at once or before the next wait.  Returns 0, or
+     * -1 with errno set if the kernel refuses it now. */
     int (*update)(struct poll_like_reactor *p, int fd, unsigned old,
                   unsigned new_mask);
+    /* A newcomer, on `file`, wants `event` on fd, which the table gives
+     * to another descriptor: 1 if the kernel proves that registration
+     * stale (and now holds the newcomer's interest, under the next
+     * registration_id), 0 if it is live, -1 with errno on an error.
+     * NULL: the recorded file identity decides. */
+    int (*proves_stale)(struct poll_like_reactor *p, int fd, unsigned event,
+                        struct file_identity file);
 };
 
 /* The reactor_ops entries every poll-like backend inherits: its table
@@ -111,21 +149,39 @@ size_t poll_like_get_writers(struct reactor_base *r, struct descriptor **out,
 size_t poll_like_remove_all(struct reactor_base *r, struct descriptor **out,
                             size_t cap);
 
-/* Which registration `fd` is in now: its generation (0: none).  Taken
- * when the wait returns, before any callback runs, to compare later. */
-unsigned poll_like_registration(const struct poll_like_reactor *p, int fd);
+/* Which registration `fd` is in now: its registration_id (0: none).
+ * Taken when the wait returns, before any callback runs, to compare
+ * later. */
+unsigned poll_like_registration_id(const struct poll_like_reactor *p, int fd);
 
-/* _doReadOrWrite: `events` came for `fd` in `registration`; call
- * do_read and/or do_write, or disconnect. */
+/* _doReadOrWrite: `events` came for `fd` in registration
+ * `registration_id`; call do_read and/or do_write, or disconnect. */
 void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
-                                unsigned events, unsigned registration);
+                                unsigned events, unsigned registration_id);
+
+/* Disconnect what poll_like_add found stale; true if it did (then the
+ * pass ends there).  Each backend calls it before it waits. */
+bool poll_like_disconnect_stale(struct poll_like_reactor *p);
+
+/* REACTOR_TRACE=1: one pass's line, `call` the system call as it was
+ * made ("poll(3 fds, timeout=5 ms)"), then what it dispatches, as
+ * select's trace says it: " doRead(5) doWrite(6)"; a hang-up or a bad fd
+ * alone is "hangUp(7)", "badFd(8)". */
+struct trace_line {
+    char text[200];
+    size_t used;
+};
+void trace_begin(struct trace_line *t);
+void trace_dispatch(struct trace_line *t, int fd, unsigned events);
+void trace_end(struct trace_line *t, const struct reactor_base *r,
+               const char *call, int ready);
 
 /* What one wait returns under epoll and kqueue: the kernel's events (an
- * array of the backend's own struct), and beside each the registration
- * it came from, checked before anything is dispatched. */
+ * array of the backend's own struct), and beside each the id of the
+ * registration it came from, checked before anything is dispatched. */
 struct ready_list {
     void *events; /* struct epoll_event[], struct kevent[] */
-    unsigned *registrations;
+    unsigned *registration_ids;
     size_t cap;
 };
 

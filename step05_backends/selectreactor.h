@@ -9,12 +9,14 @@
 
 #include "posixbase.h"
 
-/* One registration: which descriptor watches this fd now, and the serial
- * of the one that did when select() was asked (a callback may change it
+/* One registration: which descriptor watches this fd now, the file the
+ * fd named when it was registered, and the serial of the descriptor that
+ * watched it when select() was called (a callback may change it
  * meanwhile). */
 struct select_slot {
     struct descriptor *d;
-    uint64_t asked;
+    struct file_identity file;
+    uint64_t serial_at_wait;
 };
 
 struct select_reactor {

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h> /* INFINITY, NAN */
 #include <signal.h>
 #include <stdio.h>
@@ -83,6 +84,14 @@ static struct reactor_base *new_reactor(void)
     if (!r)
         abort();
     return r;
+}
+
+/* Whether the kernel forgets a closed fd without a word (epoll, kqueue):
+ * never in this step, where select is the only backend. */
+static bool kernel_forgets_closed_fds(struct reactor_base *r)
+{
+    (void)r;
+    return false;
 }
 
 /* ---- recording what happened, in order ------------------------------- */
@@ -566,6 +575,97 @@ static void test_closed_fd_is_preened_and_others_keep_working(void)
     close(b.fd), close(wa), close(wb);
 }
 
+/* ---- stale registrations: a registered fd closed, its number reused -- */
+
+/* a's fd is closed behind the reactor's back and its number taken at
+ * once by b's new socket.  a's registration is stale (its file is gone):
+ * b is served, and a is disconnected with -EBADF when the loop next
+ * passes, not inside b's add; nothing closes the number, b's now. */
+static void test_newcomer_on_the_number_of_a_closed_fd_is_served(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa);
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &a.base);
+    close(a.fd); /* a still says fileno() == its old fd */
+    struct probe b = readable_probe(r, &wb);
+    CHECK(b.fd == a.fd); /* the number, reused */
+    CHECK_ERR(reactor_add_reader(r, &b.base), REACTOR_OK);
+    CHECK(a.lost == 0); /* not inside the add */
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK(a.lost == 1 && a.lost_reason == -EBADF);
+    CHECK(a.reads == 0 && a.writes == 0);
+    CHECK(b.reads >= 1 && b.lost == 0);
+    CHECK(fcntl(b.fd, F_GETFD) >= 0); /* still open */
+    struct descriptor *list[4];
+    CHECK(reactor_get_writers(r, list, 4) == 0); /* a's writer went too */
+    reactor_free(r);
+    close(b.fd), close(wa), close(wb);
+}
+
+/* The same, but a's owner removes a before the next pass: it has taken
+ * a back, and may free it; the reactor must not touch it again. */
+static void
+test_stale_descriptor_removed_by_its_owner_is_not_disconnected(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa);
+    reactor_add_reader(r, &a.base);
+    close(a.fd);
+    struct probe b = readable_probe(r, &wb);
+    CHECK_ERR(reactor_add_reader(r, &b.base), REACTOR_OK);
+    reactor_remove_reader(r, &a.base);
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK(a.lost == 0 && a.reads == 0);
+    CHECK(b.reads >= 1);
+    reactor_free(r);
+    close(b.fd), close(wa), close(wb);
+}
+
+/* A reader that is also a writer, its fd closed behind the reactor's
+ * back: disconnected once, where Twisted's _preenDescriptors calls
+ * connectionLost once for each set it is in (twice).  epoll and kqueue
+ * never notice (see closed_fd_is_dropped_and_others_keep_working). */
+static void test_closed_reader_and_writer_is_disconnected_once(void)
+{
+    struct reactor_base *r = new_reactor();
+    int w;
+    struct probe a = readable_probe(r, &w);
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &a.base);
+    close(a.fd);
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK(a.lost == (kernel_forgets_closed_fds(r) ? 0 : 1));
+    reactor_free(r);
+    close(w);
+}
+
+/* fileno() is asked when a descriptor is registered, not on every pass
+ * as select.select asks Twisted's objects: a's fd closed behind the
+ * reactor's back and its number reused by a file nobody registers, that
+ * file's readiness reaches a under select and poll (epoll and kqueue
+ * dropped a's registration with its file).  Remove before you close. */
+static void test_number_reused_by_an_unregistered_file_still_reaches_a(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wc;
+    struct probe a = readable_probe(r, &wa);
+    reactor_add_reader(r, &a.base);
+    close(a.fd);
+    struct probe c = readable_probe(r, &wc); /* not registered */
+    CHECK(c.fd == a.fd);
+    reactor_iterate(r, 0);
+    CHECK(a.reads == (kernel_forgets_closed_fds(r) ? 0 : 1));
+    reactor_remove_reader(r, &a.base);
+    reactor_free(r);
+    close(c.fd), close(wa), close(wc);
+}
+
 static void test_shutdown_disconnects_every_descriptor(void)
 {
     struct reactor_base *r = new_reactor();
@@ -752,6 +852,10 @@ static const struct test tests[] = {
     TEST(reason_from_do_read_disconnects_the_descriptor),
     TEST(fileno_gone_to_minus_one_is_ConnectionFdescWentAway),
     TEST(closed_fd_is_preened_and_others_keep_working),
+    TEST(newcomer_on_the_number_of_a_closed_fd_is_served),
+    TEST(stale_descriptor_removed_by_its_owner_is_not_disconnected),
+    TEST(closed_reader_and_writer_is_disconnected_once),
+    TEST(number_reused_by_an_unregistered_file_still_reaches_a),
     TEST(shutdown_disconnects_every_descriptor),
     TEST(wake_up_ends_a_wait_forever),
     TEST(sigterm_stops_the_reactor_through_the_waker),

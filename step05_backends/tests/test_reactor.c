@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h> /* INFINITY, NAN */
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../epollreactor.h"
 #include "../reactors.h"
 #include "../selectreactor.h"
 #include "check.h"
@@ -87,6 +89,14 @@ static struct probe readable_probe(struct reactor_base *r, int *write_end)
 static bool is_select(struct reactor_base *r)
 {
     return strcmp(r->ops->name, "SelectReactor") == 0;
+}
+
+/* Whether the kernel forgets a closed fd without a word (epoll, kqueue). */
+static bool kernel_forgets_closed_fds(struct reactor_base *r)
+{
+    (void)r;
+    return strcmp(backend(), "epoll") == 0 ||
+           strcmp(backend(), "kqueue") == 0;
 }
 
 /* A probe on one end of a fresh socket pair, nothing waiting. */
@@ -930,6 +940,269 @@ static void test_descriptor_added_while_the_set_is_rebuilt_stays(void)
     close(dup_fd), close(standby.fd), close(we), close(wc), close(ws);
 }
 
+/* ---- stale registrations: a registered fd closed, its number reused -- */
+
+/* a's fd is closed behind the reactor's back and its number taken at
+ * once by b's new socket.  a's registration is stale (its file is gone):
+ * b is served, and a is disconnected with -EBADF when the loop next
+ * passes, not inside b's add; nothing closes the number, b's now. */
+static void test_newcomer_on_the_number_of_a_closed_fd_is_served(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa);
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &a.base);
+    close(a.fd); /* a still says fileno() == its old fd */
+    struct probe b = readable_probe(r, &wb);
+    CHECK(b.fd == a.fd); /* the number, reused */
+    CHECK_ERR(reactor_add_reader(r, &b.base), REACTOR_OK);
+    CHECK(a.lost == 0); /* not inside the add */
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK(a.lost == 1 && a.lost_reason == -EBADF);
+    CHECK(a.reads == 0 && a.writes == 0);
+    CHECK(b.reads >= 1 && b.lost == 0);
+    CHECK(fcntl(b.fd, F_GETFD) >= 0); /* still open */
+    struct descriptor *list[4];
+    CHECK(reactor_get_writers(r, list, 4) == 0); /* a's writer went too */
+    reactor_free(r);
+    close(b.fd), close(wa), close(wb);
+}
+
+/* The same, but a's owner removes a before the next pass: it has taken
+ * a back, and may free it; the reactor must not touch it again. */
+static void
+test_stale_descriptor_removed_by_its_owner_is_not_disconnected(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa);
+    reactor_add_reader(r, &a.base);
+    close(a.fd);
+    struct probe b = readable_probe(r, &wb);
+    CHECK_ERR(reactor_add_reader(r, &b.base), REACTOR_OK);
+    reactor_remove_reader(r, &a.base);
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK(a.lost == 0 && a.reads == 0);
+    CHECK(b.reads >= 1);
+    reactor_free(r);
+    close(b.fd), close(wa), close(wb);
+}
+
+/* A reader that is also a writer, its fd closed behind the reactor's
+ * back: disconnected once, where Twisted's _preenDescriptors calls
+ * connectionLost once for each set it is in (twice).  epoll and kqueue
+ * never notice (see closed_fd_is_dropped_and_others_keep_working). */
+static void test_closed_reader_and_writer_is_disconnected_once(void)
+{
+    struct reactor_base *r = new_reactor();
+    int w;
+    struct probe a = readable_probe(r, &w);
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &a.base);
+    close(a.fd);
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK(a.lost == (kernel_forgets_closed_fds(r) ? 0 : 1));
+    reactor_free(r);
+    close(w);
+}
+
+/* fileno() is asked when a descriptor is registered, not on every pass
+ * as select.select asks Twisted's objects: a's fd closed behind the
+ * reactor's back and its number reused by a file nobody registers, that
+ * file's readiness reaches a under select and poll (epoll and kqueue
+ * dropped a's registration with its file).  Remove before you close. */
+static void test_number_reused_by_an_unregistered_file_still_reaches_a(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wc;
+    struct probe a = readable_probe(r, &wa);
+    reactor_add_reader(r, &a.base);
+    close(a.fd);
+    struct probe c = readable_probe(r, &wc); /* not registered */
+    CHECK(c.fd == a.fd);
+    reactor_iterate(r, 0);
+    CHECK(a.reads == (kernel_forgets_closed_fds(r) ? 0 : 1));
+    reactor_remove_reader(r, &a.base);
+    reactor_free(r);
+    close(c.fd), close(wa), close(wc);
+}
+
+/* ---- re-registering under epoll: changes wait for the next wait ------ */
+
+/* The epoll_ctl calls made so far (0 under the other backends). */
+static unsigned long ctl_calls(struct reactor_base *r)
+{
+    return strcmp(backend(), "epoll") == 0
+               ? ((struct epoll_reactor *)r)->ctl_calls
+               : 0;
+}
+
+/* Removed and added again before the next wait: nothing at once, at
+ * most one epoll_ctl when the loop waits (none here: the same descriptor
+ * on the same file), and it is still watched. */
+static void test_reader_removed_and_readded_costs_at_most_one_epoll_ctl(void)
+{
+    struct reactor_base *r = new_reactor();
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    unsigned long before = ctl_calls(r);
+    reactor_remove_reader(r, &a.base);
+    reactor_add_reader(r, &a.base);
+    CHECK(ctl_calls(r) == before); /* nothing yet */
+    reactor_iterate(r, 0);
+    CHECK(ctl_calls(r) - before <= 1);
+    if (write(peer, "x", 1) != 1)
+        abort();
+    reactor_iterate(r, 0);
+    CHECK(a.reads == 1);
+    reactor_free(r);
+    close(a.fd), close(peer);
+}
+
+/* A reader whose write interest goes off and on again between two
+ * waits: the kernel already holds what it wants, so no epoll_ctl. */
+static void test_toggling_a_readers_write_interest_costs_no_epoll_ctl(void)
+{
+    struct reactor_base *r = new_reactor();
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &a.base);
+    reactor_iterate(r, 0);
+    CHECK(a.writes == 1);
+    unsigned long before = ctl_calls(r);
+    reactor_remove_writer(r, &a.base);
+    reactor_add_writer(r, &a.base);
+    reactor_iterate(r, 0);
+    CHECK(ctl_calls(r) == before);
+    CHECK(a.writes == 2); /* still a writer */
+    reactor_remove_writer(r, &a.base);
+    reactor_iterate(r, 0);
+    CHECK(a.writes == 2); /* and no longer */
+    reactor_free(r);
+    close(a.fd), close(peer);
+}
+
+/* Between its removal and its re-adding, a's socket is closed and a new
+ * one gets the number: a is watched on the new one. */
+static void
+test_descriptor_reopened_between_removal_and_readding_is_watched(void)
+{
+    struct reactor_base *r = new_reactor();
+    int old_peer, peer;
+    struct probe a = quiet_probe(r, &old_peer);
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &a.base);
+    close(a.fd);
+    close(old_peer);
+    struct probe fresh = quiet_probe(r, &peer);
+    CHECK(fresh.fd == a.fd); /* the number, reused */
+    CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
+    if (write(peer, "x", 1) != 1)
+        abort();
+    for (int i = 0; i < 2 && a.reads == 0; i++)
+        reactor_iterate(r, 0);
+    CHECK(a.reads == 1 && a.lost == 0);
+    reactor_free(r);
+    close(a.fd), close(peer);
+}
+
+/* Removed, then closed, before the wait: the deferred DEL finds the fd
+ * gone.  Not an error: nobody is disconnected, the set is not rebuilt,
+ * and the rest is served. */
+static void test_deferred_change_for_an_fd_closed_meanwhile_is_no_error(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa), b = readable_probe(r, &wb);
+    reactor_add_reader(r, &a.base);
+    reactor_add_reader(r, &b.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &a.base);
+    close(a.fd);
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK(a.lost == 0 && b.lost == 0 && b.reads == 4);
+    if (strcmp(backend(), "epoll") == 0)
+        CHECK(((struct epoll_reactor *)r)->rebuilds == 0);
+    reactor_free(r);
+    close(b.fd), close(wa), close(wb);
+}
+
+/* What Twisted's EPollReactor.addReader raises at once is refused at
+ * once: EPERM for a regular file, EBADF for a closed fd, also for one
+ * whose removal has not reached the kernel yet.  select and poll take
+ * them, as Twisted's do (select preens, poll says POLLNVAL, later). */
+static void test_epoll_refuses_a_regular_file_or_a_closed_fd_at_once(void)
+{
+    struct reactor_base *r = new_reactor();
+    bool epoll = strcmp(backend(), "epoll") == 0;
+    FILE *file = tmpfile();
+    struct probe f = {.base.ops = &probe_ops, .fd = fileno(file)};
+    errno = 0;
+    CHECK_ERR(reactor_add_reader(r, &f.base),
+              epoll ? ERR_SYSTEM : REACTOR_OK);
+    CHECK(!epoll || errno == EPERM);
+    reactor_remove_reader(r, &f.base);
+    fclose(file);
+
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &a.base);
+    close(a.fd); /* the DEL still waits for the next epoll_wait */
+    errno = 0;
+    CHECK_ERR(reactor_add_reader(r, &a.base),
+              epoll ? ERR_SYSTEM : REACTOR_OK);
+    CHECK(!epoll || errno == EBADF);
+    reactor_remove_reader(r, &a.base);
+    reactor_free(r);
+    close(peer);
+}
+
+/* ---- the trace ------------------------------------------------------- */
+
+/* REACTOR_TRACE=1: every backend names the descriptors it dispatches,
+ * as select's doSelect trace does: "doRead(5) doWrite(6)". */
+static void test_trace_names_the_descriptors_dispatched(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa), b = quiet_probe(r, &wb);
+    reactor_add_reader(r, &a.base);
+    reactor_add_writer(r, &b.base);
+    FILE *log = tmpfile();
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fileno(log), 2);
+    r->trace = true;
+    reactor_iterate(r, 0);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    char line[512] = "", want_read[32], want_write[32];
+    rewind(log);
+    size_t n = fread(line, 1, sizeof line - 1, log);
+    line[n] = '\0';
+    fclose(log);
+    snprintf(want_read, sizeof want_read, " doRead(%d)", a.fd);
+    snprintf(want_write, sizeof want_write, " doWrite(%d)", b.fd);
+    if (!strstr(line, want_read) || !strstr(line, want_write))
+        printf("  trace: %s", line);
+    CHECK(strstr(line, want_read) != NULL);
+    CHECK(strstr(line, want_write) != NULL);
+    reactor_free(r);
+    close(a.fd), close(b.fd), close(wa), close(wb);
+}
+
 static void test_shutdown_disconnects_every_descriptor(void)
 {
     struct reactor_base *r = new_reactor();
@@ -1128,6 +1401,16 @@ static const struct test tests[] = {
     TEST(failed_removal_with_a_dup_open_does_not_spin),
     TEST(new_descriptor_on_a_stale_fd_number_hears_only_its_own),
     TEST(descriptor_added_while_the_set_is_rebuilt_stays),
+    TEST(newcomer_on_the_number_of_a_closed_fd_is_served),
+    TEST(stale_descriptor_removed_by_its_owner_is_not_disconnected),
+    TEST(closed_reader_and_writer_is_disconnected_once),
+    TEST(number_reused_by_an_unregistered_file_still_reaches_a),
+    TEST(reader_removed_and_readded_costs_at_most_one_epoll_ctl),
+    TEST(toggling_a_readers_write_interest_costs_no_epoll_ctl),
+    TEST(descriptor_reopened_between_removal_and_readding_is_watched),
+    TEST(deferred_change_for_an_fd_closed_meanwhile_is_no_error),
+    TEST(epoll_refuses_a_regular_file_or_a_closed_fd_at_once),
+    TEST(trace_names_the_descriptors_dispatched),
     TEST(shutdown_disconnects_every_descriptor),
     TEST(wake_up_ends_a_wait_forever),
     TEST(sigterm_stops_the_reactor_through_the_waker),
