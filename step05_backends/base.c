@@ -123,6 +123,7 @@ int reactor_base_init(struct reactor_base *r, const struct reactor_ops *ops)
 {
     *r = (struct reactor_base){
         .ops = ops, .stopped = true, .seconds = monotonic_seconds};
+    atomic_init(&r->thread_calls_queued, false);
     int failed = pthread_mutex_init(&r->thread_lock, NULL);
     if (failed) {
         errno = failed; /* pthreads return the error instead */
@@ -290,9 +291,12 @@ int reactor_call_from_thread(struct reactor_base *r, call_fn fn, void *arg)
             err = ERR_NO_MEMORY;
         }
     }
-    if (!err)
+    if (!err) {
         r->thread_calls[r->n_thread_calls++] =
             (struct thread_call){.fn = fn, .arg = arg};
+        atomic_store_explicit(&r->thread_calls_queued, true,
+                              memory_order_release);
+    }
     pthread_mutex_unlock(&r->thread_lock);
     if (!err)
         reactor_wake_up(r);
@@ -309,15 +313,18 @@ void reactor_wake_up(struct reactor_base *r)
  * over more calls, which wait for the next pass, as in Twisted. */
 static size_t run_thread_calls(struct reactor_base *r)
 {
-    pthread_mutex_lock(&r->thread_lock);
-    if (r->n_thread_calls == 0) { /* the usual case: one lock, no more */
-        pthread_mutex_unlock(&r->thread_lock);
+    /* The usual case, no thread has called: no lock.  A call queued just
+     * after this look has its wake-up byte in the pipe: the next pass
+     * sees it. */
+    if (!atomic_load_explicit(&r->thread_calls_queued, memory_order_acquire))
         return 0;
-    }
+    pthread_mutex_lock(&r->thread_lock);
     struct thread_call *calls = r->thread_calls;
     size_t n = r->n_thread_calls, cap = r->cap_thread_calls;
     r->thread_calls = NULL;
     r->n_thread_calls = r->cap_thread_calls = 0;
+    atomic_store_explicit(&r->thread_calls_queued, false,
+                          memory_order_relaxed); /* under the lock */
     pthread_mutex_unlock(&r->thread_lock);
 
     for (size_t i = 0; i < n; i++)

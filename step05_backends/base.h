@@ -11,6 +11,7 @@
 #define BASE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -81,7 +82,10 @@ struct reactor_base {
                                runUntilCurrent: what is NEW came since */
     bool running_calls;     /* run_due_calls is calling */
 
-    /* threadCallQueue: calls handed over by other threads. */
+    /* threadCallQueue: calls handed over by other threads.  The flag,
+     * set (release) once a call is queued and cleared when the queue is
+     * taken, lets an idle pass skip the lock (it reads it with acquire). */
+    atomic_bool thread_calls_queued;
     pthread_mutex_t thread_lock;
     struct thread_call {
         call_fn fn;

@@ -67,14 +67,16 @@ static struct kernel_entry *kernel_entry(struct epoll_reactor *self, int fd)
     return &self->kernel[fd];
 }
 
-/* The kernel holds what the table's entry `s` says now. */
-static void kernel_holds(struct kernel_entry *k, const struct selectable *s)
+/* The kernel holds what the table says for fd now. */
+static void kernel_holds(struct epoll_reactor *self, int fd)
 {
+    struct kernel_entry *k = &self->kernel[fd];
+    const struct selectable *s = &self->base.fds[fd];
     *k = (struct kernel_entry){.in_kernel = true,
                                .queued = k->queued,
                                .events = s->mask,
                                .registration_id = s->registration_id,
-                               .file = s->file};
+                               .file = self->base.origins[fd].file};
 }
 
 static bool kernel_agrees(const struct kernel_entry *k,
@@ -114,7 +116,7 @@ static void apply_change(struct epoll_reactor *self, int fd)
             rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, s->registration_id);
     }
     if (rc == 0)
-        kernel_holds(k, s);
+        kernel_holds(self, fd);
     else
         k->in_kernel = false;
 }
@@ -150,9 +152,10 @@ static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
     if (kernel_agrees(k, s))
         return 0;
     if (new_mask &&
-        (!k->in_kernel || (old == 0 && !same_file(k->file, s->file)))) {
+        (!k->in_kernel ||
+         (old == 0 && !same_file(k->file, p->origins[fd].file)))) {
         if (ctl(self, EPOLL_CTL_ADD, fd, new_mask, s->registration_id) == 0) {
-            kernel_holds(k, s);
+            kernel_holds(self, fd);
             return 0;
         }
         if (errno != EEXIST)
@@ -236,7 +239,7 @@ static void rebuild(struct epoll_reactor *self)
             continue; /* no memory: it stays in the table, silent */
         if (ctl(self, EPOLL_CTL_ADD, (int)fd, s->mask, s->registration_id) ==
             0) {
-            kernel_holds(k, s);
+            kernel_holds(self, (int)fd);
             continue;
         }
         struct refused *more =

@@ -147,6 +147,7 @@ struct reactor_base *poll_reactor_new(void)
     int err = poll_like_init(&self->base, &poll_reactor_ops, poll_update);
     if (err) {
         free(self->base.fds); /* what adding the waker may have made */
+        free(self->base.origins);
         free(self->pfds);
         free(self->slot);
         free(self);

@@ -297,7 +297,9 @@ void poll_like_destroy(struct poll_like_reactor *p)
 {
     posix_reactor_base_destroy(&p->posix);
     free(p->fds);
+    free(p->origins);
     p->fds = NULL;
+    p->origins = NULL;
 }
 
 static struct poll_like_reactor *poll_like_of(struct reactor_base *r)
@@ -351,11 +353,18 @@ static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
         struct selectable *fds = realloc(p->fds, n * sizeof *fds);
         if (!fds)
             return ERR_NO_MEMORY;
-        memset(fds + p->n_fds, 0, (n - p->n_fds) * sizeof *fds);
         p->fds = fds;
+        struct registration_origin *origins =
+            realloc(p->origins, n * sizeof *origins);
+        if (!origins)
+            return ERR_NO_MEMORY; /* fds grew, harmlessly */
+        p->origins = origins;
+        memset(fds + p->n_fds, 0, (n - p->n_fds) * sizeof *fds);
+        memset(origins + p->n_fds, 0, (n - p->n_fds) * sizeof *origins);
         p->n_fds = n;
     }
     struct selectable *s = &p->fds[fd];
+    struct registration_origin *origin = &p->origins[fd];
     unsigned old = s->mask;
     if (s->d == d) { /* a reader becomes a writer too, or the reverse */
         if (old & event)
@@ -373,7 +382,7 @@ static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
          * FdInUse.  By one whose file is gone (the number reused): stale;
          * the newcomer is served. */
         int stale = p->proves_stale ? p->proves_stale(p, fd, event, file)
-                                    : !same_file(s->file, file);
+                                    : !same_file(origin->file, file);
         if (stale < 0)
             return ERR_SYSTEM;
         if (!stale)
@@ -386,7 +395,8 @@ static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
      * fd's last one (removed and added again) keeps its id: what the
      * kernel holds for it is still right. */
     struct selectable before = *s;
-    if (s->serial != d->serial || !same_file(s->file, file) ||
+    struct registration_origin origin_before = *origin;
+    if (origin->serial != d->serial || !same_file(origin->file, file) ||
         !s->registration_id) {
         s->registration_id++;
         if (!s->registration_id)
@@ -394,11 +404,11 @@ static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
     }
     s->d = d;
     s->mask = event;
-    s->serial = d->serial;
-    s->file = file;
+    *origin = (struct registration_origin){.serial = d->serial, .file = file};
     p->count++;
     if (p->update(p, fd, 0, event) < 0) {
         *s = before;
+        *origin = origin_before;
         p->count--;
         return ERR_SYSTEM; /* e.g. epoll's EPERM for a regular file */
     }
@@ -631,7 +641,9 @@ int poll_like_kernel_init(
         if (kernel_fd >= 0)
             close(kernel_fd);
         free(p->fds); /* what adding the waker may have made */
+        free(p->origins);
         p->fds = NULL;
+        p->origins = NULL;
         ready_list_free(ready);
         errno = why;
     }

@@ -83,23 +83,28 @@ enum {
 
 /* _selectables, _reads and _writes in one table indexed by fd: which
  * descriptor has the fd, and whether it reads, writes, or both.  Unlike
- * select, one fd has one descriptor.  The last three fields outlive a
- * removal: they describe the fd's latest registration. */
+ * select, one fd has one descriptor.  16 bytes, read on every event. */
 struct selectable {
     struct descriptor *d;
-    unsigned mask;             /* IO_READ | IO_WRITE */
-    unsigned registration_id;  /* names one registration: bumped when
-                                  another descriptor or another file takes
-                                  the fd (never 0 once registered) */
-    uint64_t serial;           /* the descriptor it was made for */
+    unsigned mask;            /* IO_READ | IO_WRITE */
+    unsigned registration_id; /* names one registration: bumped when
+                                 another descriptor or another file takes
+                                 the fd (never 0 once registered) */
+};
+
+/* Beside it, read only when a descriptor is added: what the fd's latest
+ * registration was made for (kept after its removal). */
+struct registration_origin {
+    uint64_t serial;           /* the descriptor's */
     struct file_identity file; /* the file the fd named then */
 };
 
 struct poll_like_reactor {
     struct posix_reactor_base posix; /* "inherits" PosixReactorBase */
     struct selectable *fds;
-    size_t n_fds; /* room in fds */
-    size_t count; /* fds registered */
+    struct registration_origin *origins; /* as many as fds */
+    size_t n_fds;                        /* room in fds */
+    size_t count;                        /* fds registered */
     /* The backend's kernel call: the table's entry for fd has changed
      * (its interest was `old`, is now `new_mask`; either may be 0): make
      * the kernel agree, at once or before the next wait.  Returns 0, or
