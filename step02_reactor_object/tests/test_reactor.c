@@ -629,7 +629,7 @@ test_stale_descriptor_removed_by_its_owner_is_not_disconnected(void)
 /* A reader that is also a writer, its fd closed behind the reactor's
  * back: disconnected once, where Twisted's _preenDescriptors calls
  * connectionLost once for each set it is in (twice).  epoll and kqueue
- * never notice (see closed_fd_is_dropped_and_others_keep_working). */
+ * never notice at all. */
 static void test_closed_reader_and_writer_is_disconnected_once(void)
 {
     struct reactor_base *r = new_reactor();
