@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,10 +144,43 @@ static void test_call_handed_over_by_a_call_runs_in_a_later_pass(void)
     reactor_free(reactor);
 }
 
+/* ---- an idle pass takes no lock ------------------------------------- */
+
+/* Another thread holds the queue's lock through the loop's pass: a pass
+ * that took it would wait forever (and the alarm fail the test).  No
+ * thread has called, so the pass reads the flag and leaves the lock. */
+static atomic_int lock_state; /* 0 not yet held, 1 held, 2 pass done */
+
+static void *hold_the_lock(void *arg)
+{
+    struct reactor_base *r = arg;
+    pthread_mutex_lock(&r->thread_lock);
+    atomic_store(&lock_state, 1);
+    while (atomic_load(&lock_state) != 2)
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+    pthread_mutex_unlock(&r->thread_lock);
+    return NULL;
+}
+
+static void test_an_idle_pass_takes_no_lock(void)
+{
+    reactor = new_reactor();
+    pthread_t holder;
+    if (pthread_create(&holder, NULL, hold_the_lock, reactor) != 0)
+        abort();
+    while (atomic_load(&lock_state) != 1)
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+    CHECK(reactor_iterate(reactor, 0) == REACTOR_OK);
+    atomic_store(&lock_state, 2);
+    pthread_join(holder, NULL);
+    reactor_free(reactor);
+}
+
 static const struct test tests[] = {
     TEST(calls_from_several_threads_all_run_in_order),
     TEST(a_sleeping_loop_wakes_within_milliseconds),
     TEST(call_handed_over_by_a_call_runs_in_a_later_pass),
+    TEST(an_idle_pass_takes_no_lock),
 };
 
 int main(int argc, char **argv)
