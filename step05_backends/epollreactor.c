@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backends.h"
@@ -75,8 +76,7 @@ static void kernel_holds(struct epoll_reactor *self, int fd)
     *k = (struct kernel_entry){.in_kernel = true,
                                .queued = k->queued,
                                .events = s->mask,
-                               .registration_id = s->registration_id,
-                               .file = self->base.origins[fd].file};
+                               .registration_id = s->registration_id};
 }
 
 static bool kernel_agrees(const struct kernel_entry *k,
@@ -132,13 +132,24 @@ static void apply_changes(struct epoll_reactor *self)
     self->n_changed = 0;
 }
 
+/* A new registration on an fd the kernel still holds (its removal not
+ * made yet): might the kernel refuse it?  If the fd is closed (EBADF),
+ * or names a file epoll cannot watch, which only a file opened under the
+ * number since can be (a regular file or a directory: EPERM).  One
+ * fstat; then the ADD at once lets the kernel say it. */
+static bool kernel_would_refuse(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode);
+}
+
 /* _add and _remove, deferred as libev's are: the table changes now, the
  * kernel before the next wait, so a descriptor removed and added again
  * in between costs at most one call, and a reader whose write interest
- * went off and on again none.  Only an fd new to the kernel, or whose
- * number names another file now, is ADDed at once: what the kernel
- * refuses (EPERM for a regular file, EBADF) is then refused to the
- * caller, as Twisted's addReader raises it. */
+ * went off and on again none.  Only an fd new to the kernel, or one it
+ * might refuse now, is ADDed at once: what the kernel refuses (EPERM for
+ * a regular file, EBADF) is then refused to the caller, as Twisted's
+ * addReader raises it. */
 static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
                         unsigned new_mask)
 {
@@ -152,8 +163,7 @@ static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
     if (kernel_agrees(k, s))
         return 0;
     if (new_mask &&
-        (!k->in_kernel ||
-         (old == 0 && !same_file(k->file, p->origins[fd].file)))) {
+        (!k->in_kernel || (old == 0 && kernel_would_refuse(fd)))) {
         if (ctl(self, EPOLL_CTL_ADD, fd, new_mask, s->registration_id) == 0) {
             kernel_holds(self, fd);
             return 0;
@@ -185,7 +195,7 @@ static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
  * nothing for the file fd names now, so the file it was made for is
  * gone); EEXIST says it is live. */
 static int epoll_proves_stale(struct poll_like_reactor *p, int fd,
-                              unsigned event, struct file_identity file)
+                              unsigned event)
 {
     struct epoll_reactor *self = (struct epoll_reactor *)p;
     struct kernel_entry *k = kernel_entry(self, fd);
@@ -201,8 +211,7 @@ static int epoll_proves_stale(struct poll_like_reactor *p, int fd,
     *k = (struct kernel_entry){.in_kernel = true,
                                .queued = k->queued,
                                .events = event,
-                               .registration_id = id,
-                               .file = file};
+                               .registration_id = id};
     return 1;
 }
 

@@ -15,7 +15,6 @@ struct kernel_entry {
     bool queued;     /* in changed_fds: compared with the table next wait */
     unsigned events; /* IO_READ | IO_WRITE */
     unsigned registration_id;
-    struct file_identity file; /* the file it was made for */
 };
 
 struct epoll_reactor {

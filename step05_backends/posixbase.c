@@ -376,12 +376,14 @@ static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
         }
         return REACTOR_OK;
     }
-    struct file_identity file = file_identity_of(fd);
+    /* The file the fd names, unless the kernel can tell staleness. */
+    struct file_identity file =
+        p->proves_stale ? (struct file_identity){0, 0} : file_identity_of(fd);
     if (s->d) {
         /* Taken (one descriptor per fd).  By a live registration:
          * FdInUse.  By one whose file is gone (the number reused): stale;
          * the newcomer is served. */
-        int stale = p->proves_stale ? p->proves_stale(p, fd, event, file)
+        int stale = p->proves_stale ? p->proves_stale(p, fd, event)
                                     : !same_file(origin->file, file);
         if (stale < 0)
             return ERR_SYSTEM;
@@ -392,12 +394,12 @@ static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
             return err;
     }
     /* A new registration.  The same descriptor on the same file as the
-     * fd's last one (removed and added again) keeps its id: what the
-     * kernel holds for it is still right. */
+     * fd's last one (removed and added again) keeps its id, where the
+     * file is known: what the kernel holds for it is still right. */
     struct selectable before = *s;
     struct registration_origin origin_before = *origin;
-    if (origin->serial != d->serial || !same_file(origin->file, file) ||
-        !s->registration_id) {
+    if (p->proves_stale || origin->serial != d->serial ||
+        !same_file(origin->file, file) || !s->registration_id) {
         s->registration_id++;
         if (!s->registration_id)
             s->registration_id = 1; /* 0 means none */

@@ -96,7 +96,8 @@ struct selectable {
  * registration was made for (kept after its removal). */
 struct registration_origin {
     uint64_t serial;           /* the descriptor's */
-    struct file_identity file; /* the file the fd named then */
+    struct file_identity file; /* the file the fd named then (not under
+                                  epoll, whose kernel tells) */
 };
 
 struct poll_like_reactor {
@@ -111,13 +112,13 @@ struct poll_like_reactor {
      * -1 with errno set if the kernel refuses it now. */
     int (*update)(struct poll_like_reactor *p, int fd, unsigned old,
                   unsigned new_mask);
-    /* A newcomer, on `file`, wants `event` on fd, which the table gives
-     * to another descriptor: 1 if the kernel proves that registration
-     * stale (and now holds the newcomer's interest, under the next
+    /* A newcomer wants `event` on fd, which the table gives to another
+     * descriptor: 1 if the kernel proves that registration stale (and
+     * now holds the newcomer's interest, under the next
      * registration_id), 0 if it is live, -1 with errno on an error.
-     * NULL: the recorded file identity decides. */
-    int (*proves_stale)(struct poll_like_reactor *p, int fd, unsigned event,
-                        struct file_identity file);
+     * NULL: the file identity recorded at registration decides (an fstat
+     * for each new registration). */
+    int (*proves_stale)(struct poll_like_reactor *p, int fd, unsigned event);
 };
 
 /* The reactor_ops entries every poll-like backend inherits: its table

@@ -1042,8 +1042,8 @@ static unsigned long ctl_calls(struct reactor_base *r)
 }
 
 /* Removed and added again before the next wait: nothing at once, at
- * most one epoll_ctl when the loop waits (none here: the same descriptor
- * on the same file), and it is still watched. */
+ * most one epoll_ctl when the loop waits (a MOD: the registration is new),
+ * and it is still watched. */
 static void test_reader_removed_and_readded_costs_at_most_one_epoll_ctl(void)
 {
     struct reactor_base *r = new_reactor();
