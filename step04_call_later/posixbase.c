@@ -29,8 +29,10 @@ static volatile sig_atomic_t signal_wakeup_fd = -1;
 static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM, or 0 */
 
 /* Drain the pipe, then act on a stop signal as _SignalReactorMixin.sigInt
- * and sigTerm do with callFromThread(stop).  The flag is never cleared
- * while the handlers are in: a reactor stops once, and stays stopped. */
+ * and sigTerm do with callFromThread(stop): only in the reactor whose
+ * handlers are in, as Twisted's handler is bound to the reactor that
+ * installed it.  The flag is never cleared while the handlers are in: a
+ * reactor stops once, and stays stopped. */
 static int waker_do_read(struct descriptor *d)
 {
     struct unix_waker *w = (struct unix_waker *)d;
@@ -38,7 +40,8 @@ static int waker_do_read(struct descriptor *d)
     while (read(w->i, buf, sizeof buf) > 0)
         ;
     int signo = stop_signal;
-    if (signo && !w->reactor->base.stopped) {
+    if (signo && w->reactor->handlers_installed &&
+        !w->reactor->base.stopped) {
         fprintf(stderr, "Received %s, shutting down.\n",
                 signo == SIGINT ? "SIGINT" : "SIGTERM");
         reactor_stop(&w->reactor->base);
@@ -274,5 +277,6 @@ void posix_uninstall_handler(struct reactor_base *r)
     sigaction(SIGTERM, &p->old_term, NULL);
     sigaction(SIGCHLD, &p->old_chld, NULL);
     signal_wakeup_fd = -1;
+    stop_signal = 0; /* it was this reactor's: no later one's */
     p->handlers_installed = false;
 }

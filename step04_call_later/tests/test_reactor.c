@@ -710,6 +710,25 @@ static void test_sigterm_stops_the_reactor_through_the_waker(void)
     reactor_free(r);
 }
 
+/* Twisted's handler stops the reactor that installed it, no other: a
+ * reactor made after one that SIGTERM stopped, run without handlers,
+ * keeps running through a wake-up. */
+static void test_sigterm_stops_only_the_reactor_that_installed_it(void)
+{
+    struct reactor_base *first = new_reactor();
+    reactor_call_when_running(first, raise_sigterm, NULL, NULL);
+    CHECK_ERR(reactor_run(first, true), REACTOR_OK);
+    reactor_free(first);
+    struct reactor_base *r = new_reactor();
+    CHECK_ERR(reactor_start_running(r, false), REACTOR_OK);
+    posix_wake_up((struct posix_reactor_base *)r);
+    CHECK_ERR(reactor_iterate(r, 0), REACTOR_OK); /* it reads the waker */
+    CHECK(!r->stopped);
+    CHECK_ERR(reactor_stop(r), REACTOR_OK);
+    reactor_iterate(r, 0);
+    reactor_free(r);
+}
+
 /* So many SIGCHLDs that the waker pipe is full, then SIGTERM: its byte
  * finds no room, but the stop it asks for must not be lost. */
 static void flood_then_sigterm(void *arg)
@@ -859,6 +878,7 @@ static const struct test tests[] = {
     TEST(shutdown_disconnects_every_descriptor),
     TEST(wake_up_ends_a_wait_forever),
     TEST(sigterm_stops_the_reactor_through_the_waker),
+    TEST(sigterm_stops_only_the_reactor_that_installed_it),
     TEST(sigterm_after_a_flood_of_sigchld_still_stops),
     TEST(sigint_handler_already_installed_is_left_alone),
     TEST(iterate_with_a_negative_or_NaN_delay_is_refused),
