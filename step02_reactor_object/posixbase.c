@@ -248,7 +248,10 @@ static void on_signal(int signo)
 /* SIGINT only if nobody handles it yet (Twisted leaves a debugger's
  * handler alone), SIGTERM always, and SIGCHLD, which Twisted's
  * _SIGCHLDWaker takes to reap child processes; this tutorial has none to
- * reap, so SIGCHLD only wakes the loop. */
+ * reap, so SIGCHLD only wakes the loop.  SIGCHLD alone gets SA_RESTART,
+ * as _signals.py: installHandler's siginterrupt(SIGCHLD, False): a child's
+ * exit must not fail a blocking read() in a callback with EINTR.  (The
+ * wait in do_iteration fails with EINTR all the same: signal(7).) */
 void posix_handle_signals(struct reactor_base *r)
 {
     struct posix_reactor_base *p = (struct posix_reactor_base *)r;
@@ -264,6 +267,7 @@ void posix_handle_signals(struct reactor_base *r)
     if (p->old_int.sa_handler == SIG_DFL)
         sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, &p->old_term);
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGCHLD, &sa, &p->old_chld);
     p->handlers_installed = true;
 }

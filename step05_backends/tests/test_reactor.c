@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1291,6 +1292,62 @@ static void test_sigterm_after_a_flood_of_sigchld_still_stops(void)
     reactor_free(r);
 }
 
+/* _signals.py: installHandler sets siginterrupt(SIGCHLD, False): a child
+ * that exits while a callback blocks in read() must not fail that read
+ * with EINTR.  The child exits while the read waits; a grandchild (whose
+ * exit signals nobody here) then writes the byte the read gets. */
+static ssize_t read_result;
+static int read_errno;
+static bool chld_restarts, term_restarts;
+
+static void read_while_a_child_exits(void *arg)
+{
+    struct sigaction sa;
+    sigaction(SIGCHLD, NULL, &sa);
+    chld_restarts = sa.sa_flags & SA_RESTART;
+    sigaction(SIGTERM, NULL, &sa);
+    term_restarts = sa.sa_flags & SA_RESTART;
+    int data[2], child_alive[2];
+    if (pipe(data) < 0 || pipe(child_alive) < 0)
+        abort();
+    pid_t child = fork();
+    if (child == 0) {
+        if (fork() == 0) { /* the grandchild */
+            char c;
+            close(child_alive[1]);
+            (void)!read(child_alive[0], &c, 1); /* EOF: the child is gone */
+            (void)!write(data[1], "x", 1);
+            _exit(0);
+        }
+        /* long enough for the read to be waiting */
+        nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
+        _exit(0);           /* SIGCHLD for the reactor's process */
+    }
+    close(child_alive[0]);
+    close(child_alive[1]);
+    close(data[1]);
+    char c;
+    read_result = read(data[0], &c, 1);
+    read_errno = errno;
+    close(data[0]);
+    waitpid(child, NULL, 0);
+    reactor_stop(arg);
+}
+
+static void test_sigchld_does_not_interrupt_a_read_in_a_callback(void)
+{
+    struct reactor_base *r = new_reactor();
+    reactor_call_when_running(r, read_while_a_child_exits, r, NULL);
+    CHECK_ERR(reactor_run(r, true), REACTOR_OK);
+    if (read_result != 1)
+        printf("  read() returned %zd: %s\n", read_result,
+               strerror(read_errno));
+    CHECK(read_result == 1);
+    CHECK(chld_restarts);  /* SA_RESTART for SIGCHLD, */
+    CHECK(!term_restarts); /* and for it alone, as in Twisted */
+    reactor_free(r);
+}
+
 /* A program (or a debugger) that handles SIGINT itself keeps it. */
 static volatile sig_atomic_t own_sigints;
 static void own_sigint_handler(int signo)
@@ -1437,6 +1494,7 @@ static const struct test tests[] = {
     TEST(sigterm_stops_the_reactor_through_the_waker),
     TEST(sigterm_stops_only_the_reactor_that_installed_it),
     TEST(sigterm_after_a_flood_of_sigchld_still_stops),
+    TEST(sigchld_does_not_interrupt_a_read_in_a_callback),
     TEST(sigint_handler_already_installed_is_left_alone),
     TEST(iterate_with_a_negative_or_NaN_delay_is_refused),
     TEST(connection_lost_that_frees_another_at_shutdown_is_safe),
