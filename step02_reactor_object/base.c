@@ -87,6 +87,15 @@ int reactor_remove_system_event_trigger(struct reactor_base *r, uint64_t id)
         for (int p = 0; p < N_PHASES; p++)
             for (size_t i = 0; i < r->events[e].len[p]; i++)
                 if (r->events[e].phases[p][i].id == id) {
+                    if (p == PHASE_BEFORE && i < r->events[e].fired_before) {
+                        /* removeTrigger_BEFORE: it ran in the "before"
+                         * phase firing now; Twisted warns and succeeds. */
+                        fprintf(stderr, "DeprecationWarning: %s\n",
+                                "Removing already-fired system event "
+                                "triggers will raise an exception in a "
+                                "future version of Twisted.");
+                        return REACTOR_OK;
+                    }
                     pop_at(&r->events[e], p, i);
                     return REACTOR_OK;
                 }
@@ -100,8 +109,17 @@ int reactor_remove_system_event_trigger(struct reactor_base *r, uint64_t id)
  * no Deferreds here.) */
 void reactor_fire_system_event(struct reactor_base *r, const char *event_type)
 {
-    for (int phase = 0; phase < N_PHASES; phase++) {
-        struct three_phase_event *ev;
+    /* "before" is read from the front instead, its triggers kept until
+     * the phase is over (finishedBefore). */
+    struct three_phase_event *ev;
+    while ((ev = find_event(r, event_type)) &&
+           ev->fired_before < ev->len[PHASE_BEFORE]) {
+        struct trigger t = ev->phases[PHASE_BEFORE][ev->fired_before++];
+        t.fn(t.arg);
+    }
+    if ((ev = find_event(r, event_type)))
+        ev->len[PHASE_BEFORE] = ev->fired_before = 0; /* all of it ran */
+    for (int phase = PHASE_DURING; phase < N_PHASES; phase++) {
         /* Look the event up each time: a trigger may add an event and
          * move the array. */
         while ((ev = find_event(r, event_type)) && ev->len[phase] > 0) {

@@ -29,11 +29,14 @@ struct trigger {
     void *arg;
 };
 
-/* _ThreePhaseEvent: three FIFO lists, each emptied as it fires. */
+/* _ThreePhaseEvent: three FIFO lists, each emptied as it fires.  While
+ * "before" fires, the triggers that ran stay at its front, as Twisted's
+ * finishedBefore, so that removing one then is no error. */
 struct three_phase_event {
     char *event_type; /* "startup", "shutdown", ... */
     struct trigger *phases[N_PHASES];
     size_t len[N_PHASES], cap[N_PHASES];
+    size_t fired_before; /* how many of phases[PHASE_BEFORE] ran */
 };
 
 struct reactor_base {

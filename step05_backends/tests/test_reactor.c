@@ -320,6 +320,36 @@ static void test_trigger_added_while_its_phase_fires_still_runs(void)
     reactor_free(r);
 }
 
+/* _ThreePhaseEvent.removeTrigger_BEFORE: while the "before" phase fires,
+ * removing a "before" trigger that already ran warns (DeprecationWarning,
+ * on stderr here) and succeeds; once the phase is over it is gone. */
+static uint64_t ran_first;
+static int removing_ran_first;
+static void remove_the_first(void *arg)
+{
+    note("second");
+    removing_ran_first = reactor_remove_system_event_trigger(arg, ran_first);
+}
+
+static void test_removing_a_before_trigger_that_ran_while_firing_is_ok(void)
+{
+    struct reactor_base *r = new_reactor();
+    reactor_add_system_event_trigger(r, PHASE_BEFORE, "custom", note_before,
+                                     NULL, &ran_first);
+    reactor_add_system_event_trigger(r, PHASE_BEFORE, "custom",
+                                     remove_the_first, r, NULL);
+    reactor_add_system_event_trigger(r, PHASE_AFTER, "custom", note_after,
+                                     NULL, NULL);
+    reactor_fire_system_event(r, "custom");
+    CHECK_ERR(removing_ran_first, REACTOR_OK);
+    CHECK(strcmp(events, "before,second,after") == 0);
+    CHECK_ERR(reactor_remove_system_event_trigger(r, ran_first),
+              ERR_NO_SUCH_TRIGGER);
+    reactor_fire_system_event(r, "custom"); /* all used up */
+    CHECK(strcmp(events, "before,second,after") == 0);
+    reactor_free(r);
+}
+
 /* ---- readers, writers, and the dispatch ------------------------------ */
 
 /* select cannot watch an fd >= FD_SETSIZE and refuses it; the others
@@ -1321,7 +1351,7 @@ static void read_while_a_child_exits(void *arg)
         }
         /* long enough for the read to be waiting */
         nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
-        _exit(0);           /* SIGCHLD for the reactor's process */
+        _exit(0); /* SIGCHLD for the reactor's process */
     }
     close(child_alive[0]);
     close(child_alive[1]);
@@ -1457,6 +1487,7 @@ static const struct test tests[] = {
     TEST(call_when_running_waits_for_startup_then_runs_at_once),
     TEST(removed_trigger_does_not_run),
     TEST(trigger_added_while_its_phase_fires_still_runs),
+    TEST(removing_a_before_trigger_that_ran_while_firing_is_ok),
     TEST(fd_beyond_FD_SETSIZE_is_refused_by_select_only),
     TEST(a_writer_without_do_write_is_refused),
     TEST(two_descriptors_on_one_fd_is_FdInUse),
