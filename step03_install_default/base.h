@@ -6,6 +6,14 @@
  * main loop (_SignalReactorMixin.run and mainLoop); a concrete reactor
  * embeds it as its first member and supplies the methods in
  * reactor_ops.
+ *
+ * NULL where a reactor, a descriptor, a function or an event name is
+ * expected is refused, never followed: a function that returns an error
+ * code returns ERR_INVALID_ARGUMENT; one that returns void does nothing;
+ * a count is 0, reactor_is_internal false, and reactor_timeout INFINITY.
+ * An `id` or `out` may be NULL: no id is stored, and the lists are only
+ * counted.  (Twisted: AttributeError or TypeError at the first use; its
+ * removeReader(None) does nothing, as here.)
  */
 #ifndef BASE_H
 #define BASE_H

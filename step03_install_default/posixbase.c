@@ -103,7 +103,7 @@ static int install_waker(struct posix_reactor_base *p)
 void posix_wake_up(struct posix_reactor_base *p)
 {
     unsigned char zero = 0;
-    if (p->waker.o >= 0 && write(p->waker.o, &zero, 1) < 0 &&
+    if (p && p->waker.o >= 0 && write(p->waker.o, &zero, 1) < 0 &&
         errno != EAGAIN && errno != EINTR)
         perror("waker");
 }
@@ -111,6 +111,8 @@ void posix_wake_up(struct posix_reactor_base *p)
 int posix_reactor_base_init(struct posix_reactor_base *p,
                             const struct reactor_ops *ops)
 {
+    if (!p)
+        return ERR_INVALID_ARGUMENT;
     int err = reactor_base_init(&p->base, ops);
     if (err)
         return err;
@@ -123,6 +125,8 @@ int posix_reactor_base_init(struct posix_reactor_base *p,
 
 void posix_reactor_base_destroy(struct posix_reactor_base *p)
 {
+    if (!p)
+        return;
     posix_disconnect_stale(p); /* their last chance to hear of it */
     free(p->stale);
     p->stale = NULL;
@@ -139,6 +143,8 @@ void posix_disconnect_selectable(struct posix_reactor_base *p,
                                  struct descriptor *d, int why, bool is_read)
 {
     (void)is_read;
+    if (!p || !d || !d->ops)
+        return;
     reactor_remove_reader(&p->base, d);
     reactor_remove_writer(&p->base, d);
     d->ops->connection_lost(d, why);
@@ -161,6 +167,8 @@ bool same_file(struct file_identity a, struct file_identity b)
 
 int posix_note_stale(struct posix_reactor_base *p, struct descriptor *d)
 {
+    if (!p || !d)
+        return ERR_INVALID_ARGUMENT;
     for (size_t i = 0; i < p->n_stale; i++)
         if (p->stale[i] == d)
             return REACTOR_OK; /* a reader and a writer: noted once */
@@ -178,6 +186,8 @@ int posix_note_stale(struct posix_reactor_base *p, struct descriptor *d)
 
 void posix_forget_stale(struct posix_reactor_base *p, struct descriptor *d)
 {
+    if (!p || !d)
+        return;
     for (size_t i = 0; i < p->n_stale; i++)
         if (p->stale[i] == d) {
             p->stale[i] = p->stale[--p->n_stale];
@@ -189,6 +199,8 @@ void posix_forget_stale(struct posix_reactor_base *p, struct descriptor *d)
  * remove (and free) another one still on it, or note more. */
 bool posix_disconnect_stale(struct posix_reactor_base *p)
 {
+    if (!p)
+        return false;
     size_t budget = p->n_stale;
     bool any = budget > 0;
     while (budget-- > 0 && p->n_stale > 0) {
@@ -207,6 +219,10 @@ size_t posix_remove_all(struct posix_reactor_base *p,
                         struct descriptor **writers, size_t n_writers,
                         struct descriptor **out, size_t cap)
 {
+    if (!p || (!readers && n_readers) || (!writers && n_writers))
+        return 0;
+    if (!out)
+        cap = 0;
     size_t n = 0;
     for (size_t i = 0; i < n_readers; i++) {
         if (reactor_is_internal(&p->base, readers[i]))
@@ -255,7 +271,7 @@ static void on_signal(int signo)
 void posix_handle_signals(struct reactor_base *r)
 {
     struct posix_reactor_base *p = (struct posix_reactor_base *)r;
-    if (p->handlers_installed)
+    if (!p || p->handlers_installed)
         return;
     stop_signal = 0; /* a stop meant for an earlier reactor is not ours */
     signal_wakeup_fd = p->waker.o;
@@ -275,7 +291,7 @@ void posix_handle_signals(struct reactor_base *r)
 void posix_uninstall_handler(struct reactor_base *r)
 {
     struct posix_reactor_base *p = (struct posix_reactor_base *)r;
-    if (!p->handlers_installed)
+    if (!p || !p->handlers_installed)
         return;
     sigaction(SIGINT, &p->old_int, NULL);
     sigaction(SIGTERM, &p->old_term, NULL);

@@ -20,7 +20,8 @@ static const struct reactor_type reactor_types[] = {
 
 const struct reactor_type *get_reactor_types(size_t *n)
 {
-    *n = sizeof reactor_types / sizeof reactor_types[0];
+    if (n)
+        *n = sizeof reactor_types / sizeof reactor_types[0];
     return reactor_types;
 }
 
@@ -36,6 +37,8 @@ int install_reactor_by_name(const char *name)
 
 void print_reactor_types(FILE *out)
 {
+    if (!out)
+        return;
     size_t n;
     const struct reactor_type *types = get_reactor_types(&n);
     for (size_t i = 0; i < n; i++)

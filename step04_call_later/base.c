@@ -9,7 +9,7 @@
 
 #include "base.h"
 
-#include <math.h> /* INFINITY: a macro, no libm */
+#include <math.h> /* INFINITY, NAN: macros, no libm */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +50,7 @@ int reactor_add_system_event_trigger(struct reactor_base *r, enum phase phase,
                                      const char *event_type, trigger_fn fn,
                                      void *arg, uint64_t *id)
 {
-    if ((unsigned)phase >= N_PHASES || !event_type || !fn)
+    if (!r || (unsigned)phase >= N_PHASES || !event_type || !fn)
         return ERR_INVALID_ARGUMENT; /* Twisted: KeyError("invalid phase") */
     struct three_phase_event *ev = get_event(r, event_type);
     if (!ev)
@@ -84,6 +84,8 @@ static struct trigger pop_at(struct three_phase_event *ev, int phase,
 
 int reactor_remove_system_event_trigger(struct reactor_base *r, uint64_t id)
 {
+    if (!r)
+        return ERR_INVALID_ARGUMENT;
     for (size_t e = 0; e < r->n_events; e++)
         for (int p = 0; p < N_PHASES; p++)
             for (size_t i = 0; i < r->events[e].len[p]; i++)
@@ -110,6 +112,8 @@ int reactor_remove_system_event_trigger(struct reactor_base *r, uint64_t id)
  * no Deferreds here.) */
 void reactor_fire_system_event(struct reactor_base *r, const char *event_type)
 {
+    if (!r || !event_type)
+        return;
     /* "before" is read from the front instead, its triggers kept until
      * the phase is over (finishedBefore). */
     struct three_phase_event *ev;
@@ -138,6 +142,8 @@ static void disconnect_all_trigger(void *arg) { reactor_disconnect_all(arg); }
 
 int reactor_base_init(struct reactor_base *r, const struct reactor_ops *ops)
 {
+    if (!r || !ops)
+        return ERR_INVALID_ARGUMENT;
     *r = (struct reactor_base){
         .ops = ops, .stopped = true, .seconds = monotonic_seconds};
     const char *trace = getenv("REACTOR_TRACE");
@@ -159,6 +165,8 @@ int reactor_base_init(struct reactor_base *r, const struct reactor_ops *ops)
 
 void reactor_base_destroy(struct reactor_base *r)
 {
+    if (!r)
+        return;
     delayed_calls_destroy(r);
     for (size_t e = 0; e < r->n_events; e++) {
         free(r->events[e].event_type);
@@ -190,6 +198,8 @@ static void really_start_running(void *arg)
 int reactor_start_running(struct reactor_base *r,
                           bool install_signal_handlers)
 {
+    if (!r)
+        return ERR_INVALID_ARGUMENT;
     if (r->started)
         return ERR_REACTOR_ALREADY_RUNNING;
     if (r->started_before)
@@ -205,6 +215,8 @@ int reactor_start_running(struct reactor_base *r,
  * "shutdown", whose "during" phase crashes the loop. */
 int reactor_stop(struct reactor_base *r)
 {
+    if (!r)
+        return ERR_INVALID_ARGUMENT;
     if (r->stopped)
         return ERR_REACTOR_NOT_RUNNING;
     r->stopped = true;
@@ -217,6 +229,8 @@ int reactor_stop(struct reactor_base *r)
  * trigger it re-adds was used up when "startup" fired. */
 void reactor_crash(struct reactor_base *r)
 {
+    if (!r)
+        return;
     r->started = false;
     r->running = false;
     reactor_add_system_event_trigger(r, PHASE_DURING, "startup",
@@ -226,6 +240,8 @@ void reactor_crash(struct reactor_base *r)
 bool reactor_is_internal(const struct reactor_base *r,
                          const struct descriptor *d)
 {
+    if (!r || !d)
+        return false;
     for (size_t i = 0; i < r->n_internal; i++)
         if (r->internal_readers[i] == d)
             return true;
@@ -255,6 +271,8 @@ static struct descriptor *first_external(struct reactor_base *r)
  * work: what a connection_lost adds is its adder's business. */
 void reactor_disconnect_all(struct reactor_base *r)
 {
+    if (!r)
+        return;
     size_t budget =
         reactor_get_readers(r, NULL, 0) + reactor_get_writers(r, NULL, 0);
     struct descriptor *d;
@@ -270,6 +288,8 @@ int reactor_call_when_running(struct reactor_base *r, trigger_fn fn,
 {
     if (id)
         *id = 0;
+    if (!r || !fn) /* refused while running too: Twisted's assert */
+        return ERR_INVALID_ARGUMENT;
     if (r->running) {
         fn(arg);
         return REACTOR_OK;
@@ -293,6 +313,8 @@ double monotonic_seconds(void *ctx)
 
 double reactor_seconds(struct reactor_base *r)
 {
+    if (!r)
+        return NAN; /* no reactor, no time */
     return r->seconds(r->seconds_ctx);
 }
 
@@ -302,6 +324,8 @@ double reactor_seconds(struct reactor_base *r)
 void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
                          void *ctx)
 {
+    if (!r)
+        return;
     seconds = seconds ? seconds : monotonic_seconds;
     if (seconds == r->seconds && ctx == r->seconds_ctx)
         return;
@@ -320,6 +344,8 @@ void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
 
 double reactor_clock_seconds(struct reactor_base *r, uint16_t clock)
 {
+    if (!r)
+        return NAN; /* no reactor, no time */
     if (clock == r->clock)
         return reactor_seconds(r);
     return r->old_clocks[clock].seconds(r->old_clocks[clock].ctx);
@@ -332,6 +358,8 @@ double reactor_clock_seconds(struct reactor_base *r, uint16_t clock)
  * that calls timeout() itself moves new calls into the heap early.) */
 void reactor_run_until_current(struct reactor_base *r)
 {
+    if (!r)
+        return;
     insert_new_delayed_calls(r);
     size_t ran = run_due_calls(r);
     if (r->trace)
@@ -352,6 +380,8 @@ void reactor_run_until_current(struct reactor_base *r)
  * call that will run. */
 double reactor_timeout(struct reactor_base *r)
 {
+    if (!r)
+        return INFINITY; /* nothing pending */
     insert_new_delayed_calls(r);
     if (r->pending_timed_calls.len == 0)
         return INFINITY;
@@ -367,7 +397,7 @@ double reactor_timeout(struct reactor_base *r)
  * more, or INFINITY; anything else is refused. */
 int reactor_iterate(struct reactor_base *r, double delay)
 {
-    if (!(delay >= 0))
+    if (!r || !(delay >= 0))
         return ERR_INVALID_ARGUMENT; /* negative or NaN */
     reactor_run_until_current(r);
     return reactor_do_iteration(r, delay);
@@ -375,7 +405,7 @@ int reactor_iterate(struct reactor_base *r, double delay)
 
 void reactor_main_loop(struct reactor_base *r)
 {
-    while (r->started) {
+    while (r && r->started) {
         reactor_run_until_current(r);
         double t = reactor_timeout(r);
         /* Twisted's `t = self.running and t2`: once "shutdown" has
@@ -387,6 +417,8 @@ void reactor_main_loop(struct reactor_base *r)
 
 int reactor_run(struct reactor_base *r, bool install_signal_handlers)
 {
+    if (!r)
+        return ERR_INVALID_ARGUMENT;
     int err = reactor_start_running(r, install_signal_handlers);
     if (err)
         return err;
@@ -402,7 +434,7 @@ int reactor_run(struct reactor_base *r, bool install_signal_handlers)
 
 int reactor_do_iteration(struct reactor_base *r, double timeout)
 {
-    if (!(timeout >= 0))
+    if (!r || !(timeout >= 0))
         return ERR_INVALID_ARGUMENT; /* negative or NaN */
     r->passes++;
     r->ops->do_iteration(r, timeout);
@@ -427,7 +459,7 @@ static bool can(const struct descriptor *d, bool reading)
 
 int reactor_add_reader(struct reactor_base *r, struct descriptor *d)
 {
-    if (!can(d, true))
+    if (!r || !can(d, true))
         return ERR_INVALID_ARGUMENT;
     number(r, d);
     return r->ops->add_reader(r, d);
@@ -435,36 +467,40 @@ int reactor_add_reader(struct reactor_base *r, struct descriptor *d)
 
 int reactor_add_writer(struct reactor_base *r, struct descriptor *d)
 {
-    if (!can(d, false))
+    if (!r || !can(d, false))
         return ERR_INVALID_ARGUMENT;
     number(r, d);
     return r->ops->add_writer(r, d);
 }
 
+/* A descriptor that can never have been added is not looked for. */
 void reactor_remove_reader(struct reactor_base *r, struct descriptor *d)
 {
-    r->ops->remove_reader(r, d);
+    if (r && d && d->ops && d->ops->fileno)
+        r->ops->remove_reader(r, d);
 }
 
 void reactor_remove_writer(struct reactor_base *r, struct descriptor *d)
 {
-    r->ops->remove_writer(r, d);
+    if (r && d && d->ops && d->ops->fileno)
+        r->ops->remove_writer(r, d);
 }
 
+/* No reactor: none.  No `out`: only counted, as with cap 0. */
 size_t reactor_remove_all(struct reactor_base *r, struct descriptor **out,
                           size_t cap)
 {
-    return r->ops->remove_all(r, out, cap);
+    return r ? r->ops->remove_all(r, out, out ? cap : 0) : 0;
 }
 
 size_t reactor_get_readers(struct reactor_base *r, struct descriptor **out,
                            size_t cap)
 {
-    return r->ops->get_readers(r, out, cap);
+    return r ? r->ops->get_readers(r, out, out ? cap : 0) : 0;
 }
 
 size_t reactor_get_writers(struct reactor_base *r, struct descriptor **out,
                            size_t cap)
 {
-    return r->ops->get_writers(r, out, cap);
+    return r ? r->ops->get_writers(r, out, out ? cap : 0) : 0;
 }

@@ -182,7 +182,7 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
 {
     if (keep)
         *keep = NULL;
-    if (!fn)
+    if (!r || !fn)
         return ERR_INVALID_ARGUMENT;
     /* Twisted asserts delay >= 0 (so NaN fails) but takes infinity, and
      * getTime() is then inf; here a delay must be finite too. */
@@ -250,6 +250,8 @@ static void fold_if_inserted(struct delayed_call *call)
  * order they were made, with the seq they got then. */
 void insert_new_delayed_calls(struct reactor_base *r)
 {
+    if (!r)
+        return;
     struct timer_heap *heap = &r->pending_timed_calls;
     r->insert_seq = r->last_seq; /* every call made so far is inserted */
     for (size_t i = 0; i < r->n_new; i++) {
@@ -279,6 +281,8 @@ void insert_new_delayed_calls(struct reactor_base *r)
  * is not read at all: a pass of pure I/O costs no clock_gettime. */
 size_t run_due_calls(struct reactor_base *r)
 {
+    if (!r)
+        return 0;
     struct timer_heap *heap = &r->pending_timed_calls;
     size_t ran = 0;
     if (heap->len == 0)
@@ -303,6 +307,8 @@ size_t run_due_calls(struct reactor_base *r)
 
 static int check_active(const struct delayed_call *call)
 {
+    if (!call)
+        return ERR_INVALID_ARGUMENT;
     if (call->state == CALL_CANCELLED)
         return ERR_ALREADY_CANCELLED;
     if (call->state == CALL_CALLED)
@@ -387,11 +393,14 @@ int delayed_call_delay(struct delayed_call *call, double seconds_later)
 
 bool delayed_call_active(const struct delayed_call *call)
 {
-    return call->state != CALL_CALLED && call->state != CALL_CANCELLED;
+    return call && call->state != CALL_CALLED &&
+           call->state != CALL_CANCELLED;
 }
 
 double delayed_call_get_time(const struct delayed_call *call)
 {
+    if (!call)
+        return NAN; /* no call, no time */
     return call->time + call->delayed_time;
 }
 
@@ -406,6 +415,8 @@ void delayed_call_release(struct delayed_call *call)
  * pool stays until the last of them is released. */
 void delayed_calls_destroy(struct reactor_base *r)
 {
+    if (!r)
+        return;
     struct call_pool *pool = r->calls;
     if (pool) {
         insert_new_delayed_calls(r);

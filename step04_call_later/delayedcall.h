@@ -12,6 +12,9 @@
  *     ERR_ALREADY_CANCELLED, or false.
  * A callback may cancel, move or release any call, itself included, and
  * make new ones; it must not free the reactor that is running it.
+ * NULL for a reactor, a function or a call is refused: the error code is
+ * ERR_INVALID_ARGUMENT, delayed_call_active false, delayed_call_get_time
+ * NAN, a count 0, and a void function does nothing.
  */
 #ifndef DELAYEDCALL_H
 #define DELAYEDCALL_H

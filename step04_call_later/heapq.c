@@ -103,6 +103,8 @@ static int resize(struct timer_heap *h, size_t cap)
 
 int heap_reserve(struct timer_heap *h, size_t n)
 {
+    if (!h)
+        return -1;
     if (n <= h->cap)
         return 0;
     size_t cap = h->cap ? h->cap : 64;
@@ -113,13 +115,15 @@ int heap_reserve(struct timer_heap *h, size_t n)
 
 void heap_shrink(struct timer_heap *h, size_t keep)
 {
-    if (h->cap <= 64 || h->cap / 4 < keep)
+    if (!h || h->cap <= 64 || h->cap / 4 < keep)
         return;
     resize(h, h->cap / 2); /* out of memory: keep the room */
 }
 
 int heap_push(struct timer_heap *h, struct heap_entry e)
 {
+    if (!h || !h->pool) /* no pool: no call to tell its place */
+        return -1;
     if (heap_reserve(h, h->len + 1) < 0)
         return -1;
     h->items[h->len] = e;
@@ -130,6 +134,8 @@ int heap_push(struct timer_heap *h, struct heap_entry e)
 /* Fill the hole with the last entry, which then moves up or down. */
 void heap_remove(struct timer_heap *h, size_t index)
 {
+    if (!h || index >= h->len)
+        return;
     struct heap_entry last = h->items[--h->len];
     if (index < h->len) {
         h->items[index] = last;
@@ -139,6 +145,8 @@ void heap_remove(struct timer_heap *h, size_t index)
 
 void heap_update(struct timer_heap *h, size_t index)
 {
+    if (!h || index >= h->len)
+        return;
     if (index > 0 && before(&h->items[index], &h->items[(index - 1) / D]))
         sift_up(h, index);
     else
@@ -147,6 +155,8 @@ void heap_update(struct timer_heap *h, size_t index)
 
 void heap_free(struct timer_heap *h)
 {
+    if (!h)
+        return;
     if (h->items)
         free(h->items - (D - 1));
     *h = (struct timer_heap){0};
@@ -159,6 +169,8 @@ void heap_free(struct timer_heap *h)
  * all (Floyd's trick: one comparison fewer per level). */
 struct heap_entry heap_pop(struct timer_heap *h)
 {
+    if (!h || h->len == 0)
+        return (struct heap_entry){.slot = UINT32_MAX}; /* no call's */
     struct heap_entry top = h->items[0];
     struct heap_entry last = h->items[--h->len];
     if (h->len == 0)

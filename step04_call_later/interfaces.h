@@ -41,7 +41,8 @@ struct descriptor {
 
 struct reactor_base;
 
-/* The methods a concrete reactor supplies (IReactorFDSet + doIteration).
+/* The methods a concrete reactor supplies (IReactorFDSet + doIteration),
+ * called through base.c's reactor_* functions, which never pass NULL.
  * Lists come back as in snprintf: the return value is how many there
  * are, and at most `cap` of them are stored in `out`. */
 struct reactor_ops {

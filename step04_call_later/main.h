@@ -13,7 +13,7 @@
 
 /* installReactor: make `r` the global reactor.  A second install is
  * ERR_REACTOR_ALREADY_INSTALLED ("reactor already installed"), and `r`
- * stays the caller's. */
+ * stays the caller's; r == NULL is ERR_INVALID_ARGUMENT. */
 int install_reactor(struct reactor_base *r);
 
 /* What each backend's install() does (selectreactor.install and the

@@ -2,6 +2,11 @@
  * posixbase.h: PosixReactorBase, the part of a reactor that knows about
  * file descriptors and signals but not about select()
  * (twisted/internet/posixbase.py).
+ *
+ * What the backends share, called through base.c's reactor_* functions;
+ * called directly, they refuse NULL as those do: an error code is
+ * ERR_INVALID_ARGUMENT, a count 0, a bool false, and a void function
+ * does nothing.
  */
 #ifndef POSIXBASE_H
 #define POSIXBASE_H

@@ -11,10 +11,17 @@
 #include "default.h"
 
 struct reactor_type {
-    const char *short_name;  /* "select" */
-    const char *description; /* as Twisted's plugin says it */
+    const char *short_name; /* "select" */
+    /* Twisted's plugin's words (twisted_reactors.py), except for
+     * "default": Twisted's says "A reasonable default: poll(2) if
+     * available, otherwise select(2).", and this one says what
+     * default.c picks. */
+    const char *description;
     install_fn install;
 };
+
+/* NULL arguments: a name that is NULL is no reactor's; an `n` or `out`
+ * that is NULL is not written to. */
 
 /* getReactorTypes: every reactor this build knows; `*n` is set. */
 const struct reactor_type *get_reactor_types(size_t *n);

@@ -14,6 +14,8 @@ struct fake_clock {
     double now;
 };
 
+/* NULL: fake_clock_seconds answers NAN; the others do nothing. */
+
 /* Clock.seconds */
 double fake_clock_seconds(void *clock);
 

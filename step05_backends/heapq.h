@@ -52,10 +52,15 @@ struct timer_heap {
 int heap_reserve(struct timer_heap *h, size_t n);
 void heap_shrink(struct timer_heap *h, size_t keep);
 int heap_push(struct timer_heap *h, struct heap_entry e); /* 0 or -1 */
-struct heap_entry heap_pop(struct timer_heap *h);         /* len > 0 */
+struct heap_entry heap_pop(struct timer_heap *h);
 void heap_remove(struct timer_heap *h, size_t index);
 /* The entry at `index` got a new time: restore the order. */
 void heap_update(struct timer_heap *h, size_t index);
 void heap_free(struct timer_heap *h);
+
+/* NULL, and what is not there: heap_reserve and heap_push answer -1 (a
+ * push also to a heap with no pool); heap_pop of an empty heap gives an
+ * entry whose slot is UINT32_MAX, no call's; the others do nothing to an
+ * index past the end. */
 
 #endif

@@ -104,7 +104,7 @@ static int install_waker(struct posix_reactor_base *p)
 void posix_wake_up(struct posix_reactor_base *p)
 {
     unsigned char zero = 0;
-    if (p->waker.o >= 0 && write(p->waker.o, &zero, 1) < 0 &&
+    if (p && p->waker.o >= 0 && write(p->waker.o, &zero, 1) < 0 &&
         errno != EAGAIN && errno != EINTR)
         perror("waker");
 }
@@ -117,6 +117,8 @@ void posix_reactor_wake_up(struct reactor_base *r)
 int posix_reactor_base_init(struct posix_reactor_base *p,
                             const struct reactor_ops *ops)
 {
+    if (!p)
+        return ERR_INVALID_ARGUMENT;
     int err = reactor_base_init(&p->base, ops);
     if (err)
         return err;
@@ -129,6 +131,8 @@ int posix_reactor_base_init(struct posix_reactor_base *p,
 
 void posix_reactor_base_destroy(struct posix_reactor_base *p)
 {
+    if (!p)
+        return;
     posix_disconnect_stale(p); /* their last chance to hear of it */
     free(p->stale);
     p->stale = NULL;
@@ -145,6 +149,8 @@ void posix_disconnect_selectable(struct posix_reactor_base *p,
                                  struct descriptor *d, int why, bool is_read)
 {
     (void)is_read;
+    if (!p || !d || !d->ops)
+        return;
     reactor_remove_reader(&p->base, d);
     reactor_remove_writer(&p->base, d);
     d->ops->connection_lost(d, why);
@@ -167,6 +173,8 @@ bool same_file(struct file_identity a, struct file_identity b)
 
 int posix_note_stale(struct posix_reactor_base *p, struct descriptor *d)
 {
+    if (!p || !d)
+        return ERR_INVALID_ARGUMENT;
     for (size_t i = 0; i < p->n_stale; i++)
         if (p->stale[i] == d)
             return REACTOR_OK; /* a reader and a writer: noted once */
@@ -184,6 +192,8 @@ int posix_note_stale(struct posix_reactor_base *p, struct descriptor *d)
 
 void posix_forget_stale(struct posix_reactor_base *p, struct descriptor *d)
 {
+    if (!p || !d)
+        return;
     for (size_t i = 0; i < p->n_stale; i++)
         if (p->stale[i] == d) {
             p->stale[i] = p->stale[--p->n_stale];
@@ -195,6 +205,8 @@ void posix_forget_stale(struct posix_reactor_base *p, struct descriptor *d)
  * remove (and free) another one still on it, or note more. */
 bool posix_disconnect_stale(struct posix_reactor_base *p)
 {
+    if (!p)
+        return false;
     size_t budget = p->n_stale;
     bool any = budget > 0;
     while (budget-- > 0 && p->n_stale > 0) {
@@ -213,6 +225,10 @@ size_t posix_remove_all(struct posix_reactor_base *p,
                         struct descriptor **writers, size_t n_writers,
                         struct descriptor **out, size_t cap)
 {
+    if (!p || (!readers && n_readers) || (!writers && n_writers))
+        return 0;
+    if (!out)
+        cap = 0;
     size_t n = 0;
     for (size_t i = 0; i < n_readers; i++) {
         if (reactor_is_internal(&p->base, readers[i]))
@@ -261,7 +277,7 @@ static void on_signal(int signo)
 void posix_handle_signals(struct reactor_base *r)
 {
     struct posix_reactor_base *p = (struct posix_reactor_base *)r;
-    if (p->handlers_installed)
+    if (!p || p->handlers_installed)
         return;
     stop_signal = 0; /* a stop meant for an earlier reactor is not ours */
     signal_wakeup_fd = p->waker.o;
@@ -281,7 +297,7 @@ void posix_handle_signals(struct reactor_base *r)
 void posix_uninstall_handler(struct reactor_base *r)
 {
     struct posix_reactor_base *p = (struct posix_reactor_base *)r;
-    if (!p->handlers_installed)
+    if (!p || !p->handlers_installed)
         return;
     sigaction(SIGINT, &p->old_int, NULL);
     sigaction(SIGTERM, &p->old_term, NULL);
@@ -297,12 +313,16 @@ int poll_like_init(struct poll_like_reactor *p, const struct reactor_ops *ops,
                    int (*update)(struct poll_like_reactor *, int, unsigned,
                                  unsigned))
 {
+    if (!p || !update)
+        return ERR_INVALID_ARGUMENT;
     p->update = update;
     return posix_reactor_base_init(&p->posix, ops);
 }
 
 void poll_like_destroy(struct poll_like_reactor *p)
 {
+    if (!p)
+        return;
     posix_reactor_base_destroy(&p->posix);
     free(p->fds);
     free(p->origins);
@@ -351,6 +371,8 @@ static int retire_stale(struct poll_like_reactor *p, int fd)
 static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
                          unsigned event)
 {
+    if (!p || !d || !d->ops || !d->ops->fileno)
+        return ERR_INVALID_ARGUMENT;
     int fd = d->ops->fileno(d);
     if (fd < 0)
         return ERR_BAD_DESCRIPTOR;
@@ -428,6 +450,8 @@ static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
 static void poll_like_remove(struct poll_like_reactor *p,
                              struct descriptor *d, unsigned event)
 {
+    if (!p || !d || !d->ops || !d->ops->fileno)
+        return;
     int fd = find_fd(p, d, event);
     if (fd < 0) {
         posix_forget_stale(&p->posix, d); /* its owner takes it back */
@@ -469,6 +493,10 @@ void poll_like_remove_writer(struct reactor_base *r, struct descriptor *d)
 static size_t list_with(const struct poll_like_reactor *p, unsigned event,
                         struct descriptor **out, size_t cap)
 {
+    if (!p)
+        return 0;
+    if (!out)
+        cap = 0;
     size_t n = 0;
     for (size_t fd = 0; fd < p->n_fds; fd++)
         if (p->fds[fd].d && (p->fds[fd].mask & event)) {
@@ -497,6 +525,10 @@ size_t poll_like_remove_all(struct reactor_base *r, struct descriptor **out,
     /* _removeAll, straight off the table: one descriptor per fd, so each
      * is met once, and nothing needs allocating. */
     struct poll_like_reactor *p = poll_like_of(r);
+    if (!p)
+        return 0;
+    if (!out)
+        cap = 0;
     size_t n = 0;
     for (size_t fd = 0; fd < p->n_fds; fd++) {
         struct descriptor *d = p->fds[fd].d;
@@ -513,14 +545,14 @@ size_t poll_like_remove_all(struct reactor_base *r, struct descriptor **out,
 
 unsigned poll_like_registration_id(const struct poll_like_reactor *p, int fd)
 {
-    if (fd < 0 || (size_t)fd >= p->n_fds || !p->fds[fd].d)
+    if (!p || fd < 0 || (size_t)fd >= p->n_fds || !p->fds[fd].d)
         return 0;
     return p->fds[fd].registration_id;
 }
 
 bool poll_like_disconnect_stale(struct poll_like_reactor *p)
 {
-    return posix_disconnect_stale(&p->posix);
+    return p && posix_disconnect_stale(&p->posix);
 }
 
 /* Is fd still in the registration the wait answered about, and does it
@@ -540,7 +572,8 @@ static bool still_registered_for(const struct poll_like_reactor *p, int fd,
 void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
                                 unsigned events, unsigned registration_id)
 {
-    if (!still_registered_for(p, fd, registration_id, IO_READ | IO_WRITE))
+    if (!p ||
+        !still_registered_for(p, fd, registration_id, IO_READ | IO_WRITE))
         return;
     struct descriptor *d = p->fds[fd].d;
     bool reading = p->fds[fd].mask & IO_READ;
@@ -583,12 +616,16 @@ void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
 
 void trace_begin(struct trace_line *t)
 {
+    if (!t)
+        return;
     t->text[0] = '\0';
     t->used = 0;
 }
 
 void trace_dispatch(struct trace_line *t, int fd, unsigned events)
 {
+    if (!t)
+        return;
     const char *what[] = {(events & IO_READ) ? "doRead" : NULL,
                           (events & IO_WRITE) ? "doWrite" : NULL,
                           (events & IO_BAD_FD) ? "badFd" : NULL,
@@ -606,12 +643,16 @@ void trace_dispatch(struct trace_line *t, int fd, unsigned events)
 void trace_end(struct trace_line *t, const struct reactor_base *r,
                const char *call, int ready)
 {
+    if (!t || !r || !call)
+        return;
     fprintf(stderr, "[trace] pass %lu: %s -> %d ready;%s\n", r->passes, call,
             ready, t->used ? t->text : " nothing to do");
 }
 
 int ready_list_reserve(struct ready_list *l, size_t want, size_t size)
 {
+    if (!l)
+        return -1;
     if (want <= l->cap)
         return 0;
     size_t cap = l->cap ? l->cap : 64;
@@ -631,6 +672,8 @@ int ready_list_reserve(struct ready_list *l, size_t want, size_t size)
 
 void ready_list_free(struct ready_list *l)
 {
+    if (!l)
+        return;
     free(l->events);
     free(l->registration_ids);
     *l = (struct ready_list){0};
@@ -641,6 +684,12 @@ int poll_like_kernel_init(
     int (*update)(struct poll_like_reactor *, int, unsigned, unsigned),
     int kernel_fd, struct ready_list *ready, size_t event_size)
 {
+    if (!p || !ready) { /* refused, and the fd closed all the same */
+        if (kernel_fd >= 0)
+            close(kernel_fd);
+        errno = EINVAL;
+        return ERR_INVALID_ARGUMENT;
+    }
     /* Room for events from the start: epoll_wait refuses a count of 0. */
     int err = kernel_fd < 0 ? ERR_SYSTEM
               : ready_list_reserve(ready, 64, event_size) < 0

@@ -31,7 +31,8 @@ static const struct reactor_type reactor_types[] = {
 
 const struct reactor_type *get_reactor_types(size_t *n)
 {
-    *n = sizeof reactor_types / sizeof reactor_types[0];
+    if (n)
+        *n = sizeof reactor_types / sizeof reactor_types[0];
     return reactor_types;
 }
 
@@ -70,6 +71,9 @@ int install_reactor_by_name(const char *name)
 
 struct reactor_base *reactor_new_by_name(const char *name, int *err)
 {
+    int ignored;
+    if (!err)
+        err = &ignored;
     const struct reactor_type *t = resolve(find(name));
     *err = !t || !t->new_reactor ? ERR_NO_SUCH_REACTOR
            : !t->available       ? ERR_REACTOR_UNAVAILABLE
@@ -84,6 +88,8 @@ struct reactor_base *reactor_new_by_name(const char *name, int *err)
 
 void print_reactor_types(FILE *out)
 {
+    if (!out)
+        return;
     size_t n;
     const struct reactor_type *types = get_reactor_types(&n);
     for (size_t i = 0; i < n; i++)

@@ -13,13 +13,22 @@
 #include "default.h"
 
 struct reactor_type {
-    const char *short_name;  /* "select" */
-    const char *description; /* as Twisted's plugin says it */
+    const char *short_name; /* "select" */
+    /* Twisted's plugin's words (twisted_reactors.py), except for
+     * "default": Twisted's says "A reasonable default: poll(2) if
+     * available, otherwise select(2).", and this one says what
+     * default.c picks. */
+    const char *description;
     install_fn install;
-    struct reactor_base *(*new_reactor)(void); /* NULL for "default",
-                                                  which names another */
-    bool available;                            /* built on this platform */
+    /* The C's own, not Reactor's: a constructor (NULL for "default",
+     * which names another), and whether this platform has it (Twisted
+     * finds out when the module fails to import). */
+    struct reactor_base *(*new_reactor)(void);
+    bool available;
 };
+
+/* NULL arguments: a name that is NULL is no reactor's; an `n` or `out`
+ * that is NULL is not written to. */
 
 /* getReactorTypes: every reactor this build knows; `*n` is set. */
 const struct reactor_type *get_reactor_types(size_t *n);
@@ -29,7 +38,8 @@ const struct reactor_type *get_reactor_types(size_t *n);
 int install_reactor_by_name(const char *name);
 
 /* A new reactor of that name, not installed (tests build one per test,
- * as Twisted's ReactorBuilder does).  NULL with *err set on failure. */
+ * as Twisted's ReactorBuilder does).  NULL with *err set on failure;
+ * `err` may be NULL. */
 struct reactor_base *reactor_new_by_name(const char *name, int *err);
 
 /* --help-reactors: one line per known reactor; "!" marks one that this

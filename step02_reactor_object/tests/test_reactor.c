@@ -934,6 +934,127 @@ static void test_connection_lost_that_frees_another_at_shutdown_is_safe(void)
     close(a.fd), close(wa), close(wb);
 }
 
+/* ---- NULL arguments: refused, never followed ------------------------- */
+
+/* Twisted's removeReader(None) does nothing: None was never added. */
+static void test_null_descriptor_is_refused_or_ignored(void)
+{
+    struct reactor_base *r = new_reactor();
+    int w;
+    struct probe a = readable_probe(r, &w);
+    reactor_add_reader(r, &a.base);
+    reactor_remove_reader(r, NULL);
+    reactor_remove_writer(r, NULL);
+    struct descriptor no_ops = {0}; /* could never have been added */
+    reactor_remove_reader(r, &no_ops);
+    reactor_remove_writer(r, &no_ops);
+    CHECK_ERR(reactor_add_reader(r, NULL), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_add_writer(r, NULL), ERR_INVALID_ARGUMENT);
+    CHECK(!reactor_is_internal(r, NULL));
+    /* No room to write to: only counted. */
+    CHECK(reactor_get_readers(r, NULL, 8) == 2); /* the waker and a */
+    CHECK(reactor_get_writers(r, NULL, 8) == 0);
+    CHECK(reactor_remove_all(r, NULL, 8) == 1);
+    CHECK(reactor_get_readers(r, NULL, 0) == 1);
+    reactor_free(r);
+    close(a.fd), close(w);
+}
+
+static int null_while_running = -1;
+static void call_when_running_with_null(void *arg)
+{
+    null_while_running = reactor_call_when_running(arg, NULL, NULL, NULL);
+    reactor_stop(arg);
+}
+
+/* Twisted's addSystemEventTrigger asserts that it was given a callable;
+ * callWhenRunning while running calls it at once, and fails. */
+static void test_null_function_is_InvalidArgument_even_while_running(void)
+{
+    struct reactor_base *r = new_reactor();
+    CHECK_ERR(reactor_call_when_running(r, NULL, NULL, NULL),
+              ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_add_system_event_trigger(r, PHASE_BEFORE, "custom",
+                                               NULL, NULL, NULL),
+              ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_add_system_event_trigger(r, PHASE_BEFORE, NULL,
+                                               note_before, NULL, NULL),
+              ERR_INVALID_ARGUMENT);
+    reactor_fire_system_event(r, NULL); /* no such event: nothing */
+    reactor_call_when_running(r, call_when_running_with_null, r, NULL);
+    CHECK_ERR(reactor_run(r, false), REACTOR_OK);
+    CHECK_ERR(null_while_running, ERR_INVALID_ARGUMENT);
+    CHECK(strcmp(events, "") == 0);
+    reactor_free(r);
+}
+
+static void test_null_reactor_is_refused_by_every_function(void)
+{
+    struct probe a = {.base.ops = &probe_ops, .fd = 0};
+    CHECK_ERR(reactor_base_init(NULL, NULL), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_run(NULL, false), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_start_running(NULL, false), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_stop(NULL), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_iterate(NULL, 0), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_do_iteration(NULL, 0), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_add_system_event_trigger(NULL, PHASE_BEFORE, "custom",
+                                               note_before, NULL, NULL),
+              ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_remove_system_event_trigger(NULL, 1),
+              ERR_INVALID_ARGUMENT);
+    uint64_t id = 99;
+    CHECK_ERR(reactor_call_when_running(NULL, note_before, NULL, &id),
+              ERR_INVALID_ARGUMENT);
+    CHECK(id == 0);
+    CHECK_ERR(reactor_add_reader(NULL, &a.base), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(reactor_add_writer(NULL, &a.base), ERR_INVALID_ARGUMENT);
+    CHECK(reactor_timeout(NULL) == INFINITY); /* Twisted's None */
+    CHECK(!reactor_is_internal(NULL, &a.base));
+    CHECK(reactor_get_readers(NULL, NULL, 0) == 0);
+    CHECK(reactor_get_writers(NULL, NULL, 0) == 0);
+    CHECK(reactor_remove_all(NULL, NULL, 0) == 0);
+    reactor_remove_reader(NULL, &a.base);
+    reactor_remove_writer(NULL, &a.base);
+    reactor_main_loop(NULL);
+    reactor_crash(NULL);
+    reactor_run_until_current(NULL);
+    reactor_disconnect_all(NULL);
+    reactor_fire_system_event(NULL, "startup");
+    reactor_base_destroy(NULL);
+    reactor_free(NULL);
+    CHECK(strcmp(events, "") == 0);
+}
+
+/* posixbase.h's functions, which the backends share, refuse NULL too. */
+static void test_null_reaches_no_posixbase_function(void)
+{
+    struct reactor_base *r = new_reactor();
+    struct posix_reactor_base *p = (struct posix_reactor_base *)r;
+    int w;
+    struct probe a = readable_probe(r, &w);
+    reactor_add_reader(r, &a.base);
+    CHECK_ERR(posix_reactor_base_init(NULL, r->ops), ERR_INVALID_ARGUMENT);
+    posix_reactor_base_destroy(NULL);
+    posix_wake_up(NULL);
+    posix_disconnect_selectable(p, NULL, CONNECTION_LOST, true);
+    posix_disconnect_selectable(NULL, &a.base, CONNECTION_LOST, true);
+    CHECK(a.lost == 0);
+    posix_handle_signals(NULL);
+    posix_uninstall_handler(NULL);
+    struct descriptor *one[1] = {&a.base};
+    CHECK(posix_remove_all(NULL, one, 1, NULL, 0, NULL, 0) == 0);
+    CHECK(posix_remove_all(p, NULL, 1, NULL, 0, NULL, 0) == 0);
+    CHECK(posix_remove_all(p, one, 1, NULL, 1, NULL, 0) == 0);
+    CHECK_ERR(posix_note_stale(NULL, &a.base), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(posix_note_stale(p, NULL), ERR_INVALID_ARGUMENT);
+    posix_forget_stale(NULL, &a.base);
+    posix_forget_stale(p, NULL);
+    CHECK(!posix_disconnect_stale(NULL));
+    CHECK(reactor_get_readers(r, NULL, 0) == 2); /* a is still there */
+    reactor_free(r);
+    close(a.fd), close(w);
+}
+
 /* ---- the runner ------------------------------------------------------ */
 
 static const struct test tests[] = {
@@ -973,6 +1094,10 @@ static const struct test tests[] = {
     TEST(sigint_handler_already_installed_is_left_alone),
     TEST(iterate_with_a_negative_or_NaN_delay_is_refused),
     TEST(connection_lost_that_frees_another_at_shutdown_is_safe),
+    TEST(null_descriptor_is_refused_or_ignored),
+    TEST(null_function_is_InvalidArgument_even_while_running),
+    TEST(null_reactor_is_refused_by_every_function),
+    TEST(null_reaches_no_posixbase_function),
 };
 
 static void clear_events(void) { events[0] = '\0'; }

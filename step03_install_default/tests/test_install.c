@@ -63,6 +63,15 @@ static void test_install_null_is_InvalidArgument(void)
     CHECK(installed_reactor() == NULL);
 }
 
+/* NULL for a name, a count or a stream: refused, never followed. */
+static void test_null_name_count_or_stream_is_refused(void)
+{
+    CHECK_ERR(install_reactor_by_name(NULL), ERR_NO_SUCH_REACTOR);
+    CHECK(get_reactor_types(NULL) != NULL); /* the count is not written */
+    print_reactor_types(NULL);
+    CHECK(installed_reactor() == NULL);
+}
+
 /* install_by_name NAME CLASS: the name installs a reactor of that class. */
 static void install_by_name(const char *name, const char *class_name)
 {
@@ -85,6 +94,7 @@ static const struct test tests[] = {
     TEST(install_after_use_is_ReactorAlreadyInstalledError),
     TEST(unknown_name_is_NoSuchReactor_and_installs_nothing),
     TEST(install_null_is_InvalidArgument),
+    TEST(null_name_count_or_stream_is_refused),
 };
 
 /* Each test in a fresh process: CTest names one.  install_by_name NAME

@@ -810,6 +810,62 @@ static void test_seconds_reads_the_monotonic_clock_by_default(void)
     reactor_free(r);
 }
 
+/* ---- NULL arguments: refused, never followed ------------------------- */
+
+static void test_null_reactor_function_or_call_is_refused(void)
+{
+    struct reactor_base *r = fake_reactor();
+    struct delayed_call *keep = NULL;
+    CHECK_ERR(reactor_call_later(NULL, 1, record, "a", &keep),
+              ERR_INVALID_ARGUMENT);
+    CHECK(keep == NULL);
+    CHECK_ERR(reactor_call_later(r, 1, NULL, NULL, &keep),
+              ERR_INVALID_ARGUMENT);
+    CHECK_ERR(delayed_call_cancel(NULL), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(delayed_call_reset(NULL, 1), ERR_INVALID_ARGUMENT);
+    CHECK_ERR(delayed_call_delay(NULL, 1), ERR_INVALID_ARGUMENT);
+    CHECK(!delayed_call_active(NULL));
+    CHECK(isnan(delayed_call_get_time(NULL))); /* "no value" */
+    delayed_call_release(NULL);
+    insert_new_delayed_calls(NULL);
+    CHECK(run_due_calls(NULL) == 0);
+    delayed_calls_destroy(NULL);
+    CHECK(isnan(reactor_seconds(NULL)));
+    reactor_set_seconds(NULL, fake_clock_seconds, &clock_);
+    reactor_free(r);
+}
+
+static void test_null_clock_or_reactor_leaves_the_fake_clock_alone(void)
+{
+    struct reactor_base *r = fake_reactor();
+    CHECK(isnan(fake_clock_seconds(NULL)));
+    fake_clock_install(NULL, r); /* nothing: r keeps its clock */
+    CHECK(reactor_seconds(r) == 100.0);
+    fake_clock_advance(NULL, r, 5);
+    fake_clock_advance(&clock_, NULL, 5); /* nothing: time stands still */
+    CHECK(reactor_seconds(r) == 100.0);
+    reactor_free(r);
+}
+
+static void test_null_heap_or_poolless_heap_is_refused(void)
+{
+    struct timer_heap h = {0};
+    CHECK(heap_reserve(NULL, 1) == -1);
+    heap_shrink(NULL, 0);
+    CHECK(heap_push(NULL, (struct heap_entry){.time = 1}) == -1);
+    CHECK(heap_push(&h, (struct heap_entry){.time = 1}) == -1); /* no pool */
+    CHECK(h.len == 0);
+    CHECK(heap_pop(NULL).slot == UINT32_MAX); /* no call's */
+    CHECK(heap_pop(&h).slot == UINT32_MAX);   /* empty */
+    heap_remove(NULL, 0);
+    heap_remove(&h, 0);
+    heap_update(NULL, 0);
+    heap_update(&h, 3);
+    CHECK(h.len == 0);
+    heap_free(NULL);
+    heap_free(&h);
+}
+
 /* ---- the runner ------------------------------------------------------ */
 
 static const struct test tests[] = {
@@ -848,6 +904,9 @@ static const struct test tests[] = {
     TEST(call_when_running_still_works),
     TEST(loop_does_not_spin_before_a_call_is_due),
     TEST(seconds_reads_the_monotonic_clock_by_default),
+    TEST(null_reactor_function_or_call_is_refused),
+    TEST(null_clock_or_reactor_leaves_the_fake_clock_alone),
+    TEST(null_heap_or_poolless_heap_is_refused),
 };
 
 static void clear_ran(void) { ran[0] = '\0'; }

@@ -86,6 +86,22 @@ static void test_install_null_is_InvalidArgument(void)
     CHECK(installed_reactor() == NULL);
 }
 
+/* NULL for a name, a count or a stream: refused, never followed. */
+static void test_null_name_count_or_stream_is_refused(void)
+{
+    CHECK_ERR(install_reactor_by_name(NULL), ERR_NO_SUCH_REACTOR);
+    CHECK(get_reactor_types(NULL) != NULL); /* the count is not written */
+    print_reactor_types(NULL);
+    int err = REACTOR_OK;
+    CHECK(reactor_new_by_name(NULL, &err) == NULL);
+    CHECK_ERR(err, ERR_NO_SUCH_REACTOR);
+    CHECK(reactor_new_by_name("no such reactor", NULL) == NULL);
+    struct reactor_base *r = reactor_new_by_name("select", NULL);
+    CHECK(r != NULL);
+    reactor_free(r);
+    CHECK(installed_reactor() == NULL);
+}
+
 /* install_by_name NAME CLASS: the name installs a reactor of that class. */
 static void install_by_name(const char *name, const char *class_name)
 {
@@ -109,6 +125,7 @@ static const struct test tests[] = {
     TEST(unknown_name_is_NoSuchReactor_and_installs_nothing),
     TEST(unavailable_name_is_ReactorUnavailable_and_installs_nothing),
     TEST(install_null_is_InvalidArgument),
+    TEST(null_name_count_or_stream_is_refused),
 };
 
 /* Each test in a fresh process: CTest names one.  install_by_name NAME
