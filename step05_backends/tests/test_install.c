@@ -86,6 +86,23 @@ static void test_install_null_is_InvalidArgument(void)
     CHECK(installed_reactor() == NULL);
 }
 
+/* Each description is Twisted's plugin's, but default's: Twisted's says
+ * "poll(2) if available, otherwise select(2).", which is not what its
+ * default.py picks, nor default.c; this one says what default.c picks. */
+static void test_descriptions_are_twisted_s_but_default_s(void)
+{
+    size_t n;
+    const struct reactor_type *types = get_reactor_types(&n);
+    CHECK(strcmp(types[0].short_name, "default") == 0);
+    CHECK(strstr(types[0].description, "A reasonable default: ") ==
+          types[0].description);
+    CHECK(strstr(types[0].description, "poll(2) if available") == NULL);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(types[i].short_name, "select") == 0)
+            CHECK(strcmp(types[i].description, "select(2) based reactor.") ==
+                  0);
+}
+
 /* NULL for a name, a count or a stream: refused, never followed. */
 static void test_null_name_count_or_stream_is_refused(void)
 {
@@ -126,6 +143,7 @@ static const struct test tests[] = {
     TEST(unavailable_name_is_ReactorUnavailable_and_installs_nothing),
     TEST(install_null_is_InvalidArgument),
     TEST(null_name_count_or_stream_is_refused),
+    TEST(descriptions_are_twisted_s_but_default_s),
 };
 
 /* Each test in a fresh process: CTest names one.  install_by_name NAME
