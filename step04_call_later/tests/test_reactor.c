@@ -328,11 +328,11 @@ static void test_removing_a_before_trigger_that_ran_while_firing_is_ok(void)
                                      NULL, NULL);
     reactor_fire_system_event(r, "custom");
     CHECK_ERR(removing_ran_first, REACTOR_OK);
-    CHECK(strcmp(events, "before,second,after") == 0);
+    CHECK_EQ(events, "before,second,after");
     CHECK_ERR(reactor_remove_system_event_trigger(r, ran_first),
               ERR_NO_SUCH_TRIGGER);
     reactor_fire_system_event(r, "custom"); /* all used up */
-    CHECK(strcmp(events, "before,second,after") == 0);
+    CHECK_EQ(events, "before,second,after");
     reactor_free(r);
 }
 
@@ -832,7 +832,7 @@ static void test_sigchld_does_not_interrupt_a_read_in_a_callback(void)
     if (read_result != 1)
         printf("  read() returned %zd: %s\n", read_result,
                strerror(read_errno));
-    CHECK(read_result == 1);
+    CHECK_EQ(read_result, 1);
     CHECK(chld_restarts);  /* SA_RESTART for SIGCHLD, */
     CHECK(!term_restarts); /* and for it alone, as in Twisted */
     reactor_free(r);
@@ -952,10 +952,10 @@ static void test_null_descriptor_is_refused_or_ignored(void)
     CHECK_ERR(reactor_add_writer(r, NULL), ERR_INVALID_ARGUMENT);
     CHECK(!reactor_is_internal(r, NULL));
     /* No room to write to: only counted. */
-    CHECK(reactor_get_readers(r, NULL, 8) == 2); /* the waker and a */
-    CHECK(reactor_get_writers(r, NULL, 8) == 0);
-    CHECK(reactor_remove_all(r, NULL, 8) == 1);
-    CHECK(reactor_get_readers(r, NULL, 0) == 1);
+    CHECK_EQ(reactor_get_readers(r, NULL, 8), 2); /* the waker and a */
+    CHECK_EQ(reactor_get_writers(r, NULL, 8), 0);
+    CHECK_EQ(reactor_remove_all(r, NULL, 8), 1);
+    CHECK_EQ(reactor_get_readers(r, NULL, 0), 1);
     reactor_free(r);
     close(a.fd), close(w);
 }
@@ -984,7 +984,7 @@ static void test_null_function_is_InvalidArgument_even_while_running(void)
     reactor_call_when_running(r, call_when_running_with_null, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
     CHECK_ERR(null_while_running, ERR_INVALID_ARGUMENT);
-    CHECK(strcmp(events, "") == 0);
+    CHECK_EQ(events, "");
     reactor_free(r);
 }
 
@@ -1005,14 +1005,14 @@ static void test_null_reactor_is_refused_by_every_function(void)
     uint64_t id = 99;
     CHECK_ERR(reactor_call_when_running(NULL, note_before, NULL, &id),
               ERR_INVALID_ARGUMENT);
-    CHECK(id == 0);
+    CHECK_EQ(id, 0);
     CHECK_ERR(reactor_add_reader(NULL, &a.base), ERR_INVALID_ARGUMENT);
     CHECK_ERR(reactor_add_writer(NULL, &a.base), ERR_INVALID_ARGUMENT);
-    CHECK(reactor_timeout(NULL) == INFINITY); /* Twisted's None */
+    CHECK_EQ(reactor_timeout(NULL), INFINITY); /* Twisted's None */
     CHECK(!reactor_is_internal(NULL, &a.base));
-    CHECK(reactor_get_readers(NULL, NULL, 0) == 0);
-    CHECK(reactor_get_writers(NULL, NULL, 0) == 0);
-    CHECK(reactor_remove_all(NULL, NULL, 0) == 0);
+    CHECK_EQ(reactor_get_readers(NULL, NULL, 0), 0);
+    CHECK_EQ(reactor_get_writers(NULL, NULL, 0), 0);
+    CHECK_EQ(reactor_remove_all(NULL, NULL, 0), 0);
     CHECK(isnan(reactor_seconds(NULL)));
     CHECK(isnan(reactor_clock_seconds(NULL, 0)));
     reactor_set_seconds(NULL, NULL, NULL);
@@ -1025,7 +1025,7 @@ static void test_null_reactor_is_refused_by_every_function(void)
     reactor_fire_system_event(NULL, "startup");
     reactor_base_destroy(NULL);
     reactor_free(NULL);
-    CHECK(strcmp(events, "") == 0);
+    CHECK_EQ(events, "");
 }
 
 /* posixbase.h's functions, which the backends share, refuse NULL too. */
@@ -1041,19 +1041,19 @@ static void test_null_reaches_no_posixbase_function(void)
     posix_wake_up(NULL);
     posix_disconnect_selectable(p, NULL, CONNECTION_LOST, true);
     posix_disconnect_selectable(NULL, &a.base, CONNECTION_LOST, true);
-    CHECK(a.lost == 0);
+    CHECK_EQ(a.lost, 0);
     posix_handle_signals(NULL);
     posix_uninstall_handler(NULL);
     struct descriptor *one[1] = {&a.base};
-    CHECK(posix_remove_all(NULL, one, 1, NULL, 0, NULL, 0) == 0);
-    CHECK(posix_remove_all(p, NULL, 1, NULL, 0, NULL, 0) == 0);
-    CHECK(posix_remove_all(p, one, 1, NULL, 1, NULL, 0) == 0);
+    CHECK_EQ(posix_remove_all(NULL, one, 1, NULL, 0, NULL, 0), 0);
+    CHECK_EQ(posix_remove_all(p, NULL, 1, NULL, 0, NULL, 0), 0);
+    CHECK_EQ(posix_remove_all(p, one, 1, NULL, 1, NULL, 0), 0);
     CHECK_ERR(posix_note_stale(NULL, &a.base), ERR_INVALID_ARGUMENT);
     CHECK_ERR(posix_note_stale(p, NULL), ERR_INVALID_ARGUMENT);
     posix_forget_stale(NULL, &a.base);
     posix_forget_stale(p, NULL);
     CHECK(!posix_disconnect_stale(NULL));
-    CHECK(reactor_get_readers(r, NULL, 0) == 2); /* a is still there */
+    CHECK_EQ(reactor_get_readers(r, NULL, 0), 2); /* a is still there */
     reactor_free(r);
     close(a.fd), close(w);
 }

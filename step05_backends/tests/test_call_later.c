@@ -828,7 +828,7 @@ static void test_null_reactor_function_or_call_is_refused(void)
     CHECK(isnan(delayed_call_get_time(NULL))); /* "no value" */
     delayed_call_release(NULL);
     insert_new_delayed_calls(NULL);
-    CHECK(run_due_calls(NULL) == 0);
+    CHECK_EQ(run_due_calls(NULL), 0);
     delayed_calls_destroy(NULL);
     CHECK(isnan(reactor_seconds(NULL)));
     reactor_set_seconds(NULL, fake_clock_seconds, &clock_);
@@ -840,28 +840,28 @@ static void test_null_clock_or_reactor_leaves_the_fake_clock_alone(void)
     struct reactor_base *r = fake_reactor();
     CHECK(isnan(fake_clock_seconds(NULL)));
     fake_clock_install(NULL, r); /* nothing: r keeps its clock */
-    CHECK(reactor_seconds(r) == 100.0);
+    CHECK_EQ(reactor_seconds(r), 100.0);
     fake_clock_advance(NULL, r, 5);
     fake_clock_advance(&clock_, NULL, 5); /* nothing: time stands still */
-    CHECK(reactor_seconds(r) == 100.0);
+    CHECK_EQ(reactor_seconds(r), 100.0);
     reactor_free(r);
 }
 
 static void test_null_heap_or_poolless_heap_is_refused(void)
 {
     struct timer_heap h = {0};
-    CHECK(heap_reserve(NULL, 1) == -1);
+    CHECK_EQ(heap_reserve(NULL, 1), -1);
     heap_shrink(NULL, 0);
-    CHECK(heap_push(NULL, (struct heap_entry){.time = 1}) == -1);
-    CHECK(heap_push(&h, (struct heap_entry){.time = 1}) == -1); /* no pool */
-    CHECK(h.len == 0);
-    CHECK(heap_pop(NULL).slot == UINT32_MAX); /* no call's */
-    CHECK(heap_pop(&h).slot == UINT32_MAX);   /* empty */
+    CHECK_EQ(heap_push(NULL, (struct heap_entry){.time = 1}), -1);
+    CHECK_EQ(heap_push(&h, (struct heap_entry){.time = 1}), -1); /* no pool */
+    CHECK_EQ(h.len, 0);
+    CHECK_EQ(heap_pop(NULL).slot, UINT32_MAX); /* no call's */
+    CHECK_EQ(heap_pop(&h).slot, UINT32_MAX);   /* empty */
     heap_remove(NULL, 0);
     heap_remove(&h, 0);
     heap_update(NULL, 0);
     heap_update(&h, 3);
-    CHECK(h.len == 0);
+    CHECK_EQ(h.len, 0);
     heap_free(NULL);
     heap_free(&h);
 }

@@ -93,14 +93,13 @@ static void test_descriptions_are_twisted_s_but_default_s(void)
 {
     size_t n;
     const struct reactor_type *types = get_reactor_types(&n);
-    CHECK(strcmp(types[0].short_name, "default") == 0);
+    CHECK_EQ(types[0].short_name, "default");
     CHECK(strstr(types[0].description, "A reasonable default: ") ==
           types[0].description);
     CHECK(strstr(types[0].description, "poll(2) if available") == NULL);
     for (size_t i = 0; i < n; i++)
         if (strcmp(types[i].short_name, "select") == 0)
-            CHECK(strcmp(types[i].description, "select(2) based reactor.") ==
-                  0);
+            CHECK_EQ(types[i].description, "select(2) based reactor.");
 }
 
 /* NULL for a name, a count or a stream: refused, never followed. */
