@@ -12,6 +12,9 @@ relative to twisted/internet/, else to twisted/, else the README's own
 directory (the step's Python twins), else Python's library (heapq.py).
 Twisted's docs/core/examples (simpleserv.py) are not installed: unchecked.
 
+The prose is checked too: every "file.py: `name`" in a README must name
+something real, by the same rules.
+
     .ci/check_mapping_tables.py [README.md ...]   exit 1 on any bad row
 """
 import ast
@@ -155,6 +158,17 @@ def tables(readme):
             in_table = False
 
 
+PROSE = re.compile(r"([\w/]+\.py): `([^`]+)`")
+
+
+def prose(readme):
+    """(line number, "file.py: `name`") of every citation outside tables."""
+    for n, line in enumerate(open(readme, encoding="utf-8"), 1):
+        if not line.startswith("|"):
+            for m in PROSE.finditer(line):
+                yield n, m.group(0)
+
+
 def main(readmes):
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     readmes = readmes or sorted(glob.glob(os.path.join(root, "step0*/README.md")))
@@ -166,7 +180,13 @@ def main(readmes):
                 bad += 1
                 print("%s:%d: %s\n    %s" % (os.path.relpath(readme, root), n, err,
                                              cell.strip()))
-    print("%d rows checked against Twisted %s, %d problems" % (rows, twisted.__version__, bad))
+        for n, cite in prose(readme):
+            rows += 1
+            for err in check_cell(cite, os.path.dirname(readme)):
+                bad += 1
+                print("%s:%d: %s\n    %s" % (os.path.relpath(readme, root), n, err, cite))
+    print("%d rows and citations checked against Twisted %s, %d problems"
+          % (rows, twisted.__version__, bad))
     return 1 if bad else 0
 
 
