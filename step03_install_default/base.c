@@ -244,7 +244,7 @@ bool reactor_is_internal(const struct reactor_base *r,
 }
 
 /* A registered descriptor that is not the reactor's own, or NULL. */
-static struct descriptor *first_external(struct reactor_base *r)
+static struct descriptor *first_program_descriptor(struct reactor_base *r)
 {
     struct descriptor *some[4];
     for (int writers = 0; writers < 2; writers++) {
@@ -271,7 +271,7 @@ void reactor_disconnect_all(struct reactor_base *r)
     size_t budget =
         reactor_get_readers(r, NULL, 0) + reactor_get_writers(r, NULL, 0);
     struct descriptor *d;
-    while (budget-- > 0 && (d = first_external(r))) {
+    while (budget-- > 0 && (d = first_program_descriptor(r))) {
         reactor_remove_reader(r, d);
         reactor_remove_writer(r, d);
         d->ops->connection_lost(d, CONNECTION_LOST);
@@ -367,7 +367,7 @@ int reactor_do_iteration(struct reactor_base *r, double timeout)
 }
 
 /* A descriptor gets its number the first time it is added. */
-static void number(struct reactor_base *r, struct descriptor *d)
+static void assign_serial(struct reactor_base *r, struct descriptor *d)
 {
     if (d->serial == 0)
         d->serial = ++r->last_serial;
@@ -376,7 +376,7 @@ static void number(struct reactor_base *r, struct descriptor *d)
 /* A reader needs do_read, a writer do_write; both fileno and
  * connection_lost.  (Python would raise AttributeError at the first
  * call; C would call through NULL.) */
-static bool can(const struct descriptor *d, bool reading)
+static bool has_method_for(const struct descriptor *d, bool reading)
 {
     return d && d->ops && d->ops->fileno && d->ops->connection_lost &&
            (reading ? d->ops->do_read != NULL : d->ops->do_write != NULL);
@@ -384,17 +384,17 @@ static bool can(const struct descriptor *d, bool reading)
 
 int reactor_add_reader(struct reactor_base *r, struct descriptor *d)
 {
-    if (!r || !can(d, true))
+    if (!r || !has_method_for(d, true))
         return ERR_INVALID_ARGUMENT;
-    number(r, d);
+    assign_serial(r, d);
     return r->ops->add_reader(r, d);
 }
 
 int reactor_add_writer(struct reactor_base *r, struct descriptor *d)
 {
-    if (!r || !can(d, false))
+    if (!r || !has_method_for(d, false))
         return ERR_INVALID_ARGUMENT;
-    number(r, d);
+    assign_serial(r, d);
     return r->ops->add_writer(r, d);
 }
 

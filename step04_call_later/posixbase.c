@@ -18,7 +18,7 @@
 
 static int waker_fileno(struct descriptor *d)
 {
-    return ((struct unix_waker *)d)->i;
+    return ((struct unix_waker *)d)->read_fd;
 }
 
 /* What the signal handler leaves for the loop, as Python's own handler
@@ -37,7 +37,7 @@ static int waker_do_read(struct descriptor *d)
 {
     struct unix_waker *w = (struct unix_waker *)d;
     unsigned char buf[256];
-    while (read(w->i, buf, sizeof buf) > 0)
+    while (read(w->read_fd, buf, sizeof buf) > 0)
         ;
     int signo = stop_signal;
     if (signo && w->reactor->handlers_installed &&
@@ -53,13 +53,13 @@ static void waker_connection_lost(struct descriptor *d, int reason)
 {
     struct unix_waker *w = (struct unix_waker *)d;
     (void)reason;
-    if (signal_wakeup_fd == w->o && w->o >= 0)
+    if (signal_wakeup_fd == w->write_fd && w->write_fd >= 0)
         signal_wakeup_fd = -1; /* never a write into a reused fd */
-    if (w->i >= 0) {
-        close(w->i);
-        close(w->o);
+    if (w->read_fd >= 0) {
+        close(w->read_fd);
+        close(w->write_fd);
     }
-    w->i = w->o = -1;
+    w->read_fd = w->write_fd = -1;
 }
 
 static const struct descriptor_ops waker_ops = {
@@ -84,8 +84,10 @@ static int install_waker(struct posix_reactor_base *p)
     int fds[2];
     if (pipe(fds) < 0)
         return ERR_SYSTEM;
-    p->waker = (struct unix_waker){
-        .base.ops = &waker_ops, .reactor = p, .i = fds[0], .o = fds[1]};
+    p->waker = (struct unix_waker){.base.ops = &waker_ops,
+                                   .reactor = p,
+                                   .read_fd = fds[0],
+                                   .write_fd = fds[1]};
     if (set_nonblocking_cloexec(fds[0]) < 0 ||
         set_nonblocking_cloexec(fds[1]) < 0) {
         waker_connection_lost(&p->waker.base, 0);
@@ -103,8 +105,9 @@ static int install_waker(struct posix_reactor_base *p)
 void posix_wake_up(struct posix_reactor_base *p)
 {
     unsigned char zero = 0;
-    if (p && p->waker.o >= 0 && write(p->waker.o, &zero, 1) < 0 &&
-        errno != EAGAIN && errno != EINTR)
+    if (p && p->waker.write_fd >= 0 &&
+        write(p->waker.write_fd, &zero, 1) < 0 && errno != EAGAIN &&
+        errno != EINTR)
         perror("waker");
 }
 
@@ -116,7 +119,7 @@ int posix_reactor_base_init(struct posix_reactor_base *p,
     int err = reactor_base_init(&p->base, ops);
     if (err)
         return err;
-    p->waker.i = p->waker.o = -1;
+    p->waker.read_fd = p->waker.write_fd = -1;
     err = install_waker(p);
     if (err)
         reactor_base_destroy(&p->base);
@@ -274,7 +277,7 @@ void posix_handle_signals(struct reactor_base *r)
     if (!p || p->handlers_installed)
         return;
     stop_signal = 0; /* a stop meant for an earlier reactor is not ours */
-    signal_wakeup_fd = p->waker.o;
+    signal_wakeup_fd = p->waker.write_fd;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

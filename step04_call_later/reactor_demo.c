@@ -107,7 +107,7 @@ static const struct descriptor_ops reader_ops = {
 
 /* ---- the story ------------------------------------------------------- */
 
-static void try_(const char *what, int err)
+static void show_outcome(const char *what, int err)
 {
     if (err)
         printf("%s: %s\n", what, reactor_error_name(err));
@@ -122,7 +122,7 @@ static void when_running(void *arg)
 {
     (void)arg;
     printf("running: %s\n", reactor->running ? "True" : "False");
-    try_("run() while running", reactor_run(reactor, true));
+    show_outcome("run() while running", reactor_run(reactor, true));
     int fds[2];
     if (pipe(fds) < 0) {
         perror("pipe");
@@ -146,7 +146,7 @@ int main(void)
         return 1;
     }
     printf("step02: a reactor object (%s)\n", reactor->ops->name);
-    try_("stop() before run()", reactor_stop(reactor));
+    show_outcome("stop() before run()", reactor_stop(reactor));
     reactor_add_system_event_trigger(reactor, PHASE_BEFORE, "shutdown", say,
                                      "before", NULL);
     reactor_add_system_event_trigger(reactor, PHASE_DURING, "shutdown", say,
@@ -156,8 +156,8 @@ int main(void)
     reactor_call_when_running(reactor, when_running, NULL, NULL);
     int err = reactor_run(reactor, true);
     printf("run() returned%s\n", err ? " an error" : "");
-    try_("run() again", reactor_run(reactor, true));
-    try_("stop() again", reactor_stop(reactor));
+    show_outcome("run() again", reactor_run(reactor, true));
+    show_outcome("stop() again", reactor_stop(reactor));
     reactor_free(reactor);
     return err ? 1 : 0;
 }

@@ -224,7 +224,7 @@ static int epoll_proves_stale(struct poll_like_reactor *p, int fd,
 static void rebuild(struct epoll_reactor *self)
 {
     struct poll_like_reactor *p = &self->base;
-    self->rebuild = 0;
+    self->needs_rebuild = 0;
     int epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) {
         perror("epoll_create1");
@@ -308,7 +308,7 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
                      ((e & EPOLLOUT) && !(mask & IO_WRITE));
         registration_ids[i] = stale ? 0 : id;
         if (stale)
-            self->rebuild = 1;
+            self->needs_rebuild = 1;
     }
     if (r->trace) {
         struct trace_line t;
@@ -326,7 +326,7 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
         poll_like_do_read_or_write(p, (int)(uint32_t)events[i].data.u64,
                                    io_events(events[i].events),
                                    registration_ids[i]);
-    if (self->rebuild)
+    if (self->needs_rebuild)
         rebuild(self);
 }
 

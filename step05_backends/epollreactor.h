@@ -21,7 +21,7 @@ struct epoll_reactor {
     struct poll_like_reactor base; /* "inherits" _PollLikeMixin */
     int epfd;
     struct ready_list ready; /* what one epoll_wait returns */
-    int rebuild; /* a stale event came: make the kernel's set anew */
+    int needs_rebuild; /* a stale event came: make the kernel's set anew */
     /* The kernel's idea, per fd, and the fds whose table entry changed
      * since the last wait (applied, net, before the next). */
     struct kernel_entry *kernel;

@@ -12,7 +12,7 @@
 
 #include "delayedcall.h"
 
-enum { D = 4, LINE = 64 };
+enum { ARITY = 4, LINE = 64 };
 
 static bool before(const struct heap_entry *a, const struct heap_entry *b)
 {
@@ -21,7 +21,7 @@ static bool before(const struct heap_entry *a, const struct heap_entry *b)
 }
 
 /* Put `e` at position i, telling its call where it now is. */
-static void place(struct timer_heap *h, size_t i, struct heap_entry e)
+static void put_at(struct timer_heap *h, size_t i, struct heap_entry e)
 {
     h->items[i] = e;
     pool_call(h->pool, e.slot)->index = (uint32_t)i; /* < UINT32_MAX */
@@ -32,19 +32,19 @@ static void sift_up(struct timer_heap *h, size_t i)
 {
     struct heap_entry e = h->items[i];
     while (i > 0) {
-        size_t parent = (i - 1) / D;
+        size_t parent = (i - 1) / ARITY;
         if (!before(&e, &h->items[parent]))
             break;
-        place(h, i, h->items[parent]); /* the parent moves down */
+        put_at(h, i, h->items[parent]); /* the parent moves down */
         i = parent;
     }
-    place(h, i, e);
+    put_at(h, i, e);
 }
 
 /* The earliest of the n children at c (position of c[0] is first). */
 static size_t earliest_child(const struct heap_entry *c, size_t n)
 {
-    if (n == D) { /* the usual case: a final round between two pairs */
+    if (n == ARITY) { /* the usual case: a final round between two pairs */
         size_t a = before(&c[1], &c[0]), b = 2 + before(&c[3], &c[2]);
         return before(&c[b], &c[a]) ? b : a;
     }
@@ -62,14 +62,14 @@ static size_t hole_down(struct timer_heap *h, size_t i,
                         const struct heap_entry *e)
 {
     for (;;) {
-        size_t first = D * i + 1;
+        size_t first = ARITY * i + 1;
         if (first >= h->len)
             return i;
-        size_t n = h->len - first < D ? h->len - first : D;
+        size_t n = h->len - first < ARITY ? h->len - first : ARITY;
         size_t best = first + earliest_child(&h->items[first], n);
         if (e && !before(&h->items[best], e))
             return i;
-        place(h, i, h->items[best]); /* the earliest child moves up */
+        put_at(h, i, h->items[best]); /* the earliest child moves up */
         i = best;
     }
 }
@@ -78,7 +78,7 @@ static size_t hole_down(struct timer_heap *h, size_t i,
 static void sift_down(struct timer_heap *h, size_t i)
 {
     struct heap_entry e = h->items[i];
-    place(h, hole_down(h, i, &e), e);
+    put_at(h, hole_down(h, i, &e), e);
 }
 
 /* The array starts 3 entries (48 bytes) into a block aligned to a cache
@@ -86,15 +86,15 @@ static void sift_down(struct timer_heap *h, size_t i)
  * (realloc keeps no alignment: a new block is copied into instead.) */
 static int resize(struct timer_heap *h, size_t cap)
 {
-    size_t bytes = (cap + D - 1) * sizeof(struct heap_entry);
+    size_t bytes = (cap + ARITY - 1) * sizeof(struct heap_entry);
     struct heap_entry *block =
         aligned_alloc(LINE, (bytes + LINE - 1) / LINE * LINE);
     if (!block)
         return -1;
-    struct heap_entry *items = block + (D - 1);
+    struct heap_entry *items = block + (ARITY - 1);
     if (h->items) {
         memcpy(items, h->items, h->len * sizeof *items);
-        free(h->items - (D - 1));
+        free(h->items - (ARITY - 1));
     }
     h->items = items;
     h->cap = cap;
@@ -147,7 +147,7 @@ void heap_update(struct timer_heap *h, size_t index)
 {
     if (!h || index >= h->len)
         return;
-    if (index > 0 && before(&h->items[index], &h->items[(index - 1) / D]))
+    if (index > 0 && before(&h->items[index], &h->items[(index - 1) / ARITY]))
         sift_up(h, index);
     else
         sift_down(h, index);
@@ -158,7 +158,7 @@ void heap_free(struct timer_heap *h)
     if (!h)
         return;
     if (h->items)
-        free(h->items - (D - 1));
+        free(h->items - (ARITY - 1));
     *h = (struct timer_heap){0};
 }
 

@@ -23,7 +23,7 @@
 struct unix_waker {
     struct descriptor base;
     struct posix_reactor_base *reactor;
-    int i, o; /* read end, write end */
+    int read_fd, write_fd; /* the pipe's two ends */
 };
 
 struct posix_reactor_base {

@@ -48,7 +48,8 @@ static const struct reactor_type *find(const char *name)
 
 /* The type that "default" stands for here: the one whose install
  * default.c picks. */
-static const struct reactor_type *resolve(const struct reactor_type *t)
+static const struct reactor_type *
+resolve_default(const struct reactor_type *t)
 {
     size_t n;
     const struct reactor_type *types = get_reactor_types(&n);
@@ -74,7 +75,7 @@ struct reactor_base *reactor_new_by_name(const char *name, int *err)
     int ignored;
     if (!err)
         err = &ignored;
-    const struct reactor_type *t = resolve(find(name));
+    const struct reactor_type *t = resolve_default(find(name));
     *err = !t || !t->new_reactor ? ERR_NO_SUCH_REACTOR
            : !t->available       ? ERR_REACTOR_UNAVAILABLE
                                  : REACTOR_OK;
