@@ -471,7 +471,9 @@ static void test_descriptor_that_removes_itself_is_called_no_more(void)
     reactor_add_writer(r, &a.base);
     reactor_iterate(r, 0);
     reactor_iterate(r, 0);
-    CHECK(a.reads == 1 && a.writes == 0 && a.lost == 0);
+    CHECK_EQ(a.reads, 1);
+    CHECK_EQ(a.writes, 0);
+    CHECK_EQ(a.lost, 0);
     reactor_free(r);
     close(a.fd), close(w);
 }
@@ -498,7 +500,8 @@ static void test_descriptor_added_during_dispatch_waits_for_next_pass(void)
     a.other = &b;
     reactor_add_reader(r, &a.base);
     reactor_iterate(r, 0);
-    CHECK(a.reads == 1 && b.reads == 0);
+    CHECK_EQ(a.reads, 1);
+    CHECK_EQ(b.reads, 0);
     reactor_iterate(r, 0);
     CHECK_EQ(b.reads, 1);
     reactor_free(r);
@@ -532,7 +535,9 @@ static void test_new_descriptor_on_a_reused_fd_waits_for_next_pass(void)
     reactor_add_reader(r, &a.base);
     reactor_add_reader(r, &b.base);
     reactor_iterate(r, 0);
-    CHECK(a.reads == 1 && b.reads == 0 && newcomer.reads == 0);
+    CHECK_EQ(a.reads, 1);
+    CHECK_EQ(b.reads, 0);
+    CHECK_EQ(newcomer.reads, 0);
     reactor_iterate(r, 0);
     CHECK_EQ(newcomer.reads, 1);
     reactor_free(r);
@@ -555,7 +560,8 @@ static void test_reason_from_do_read_disconnects_the_descriptor(void)
     reactor_add_reader(r, &a.base);
     reactor_add_writer(r, &a.base); /* also a writer: removed too */
     reactor_iterate(r, 0);
-    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_DONE);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, CONNECTION_DONE);
     CHECK(a.writes == 0); /* disconnected by its read: no write after */
     struct descriptor *list[4];
     CHECK_EQ(reactor_get_writers(r, list, 4), 0);
@@ -580,7 +586,8 @@ static void test_fileno_gone_to_minus_one_is_ConnectionFdescWentAway(void)
     a.on_read = lose_fd;
     reactor_add_reader(r, &a.base);
     reactor_iterate(r, 0);
-    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_FDESC_WENT_AWAY);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, CONNECTION_FDESC_WENT_AWAY);
     struct descriptor *list[4];
     CHECK(reactor_get_readers(r, list, 4) == 1); /* only the waker */
     reactor_free(r);
@@ -599,10 +606,12 @@ static void test_closed_fd_is_preened_and_others_keep_working(void)
     reactor_add_reader(r, &b.base);
     close(a.fd); /* a still says fileno() == its old fd */
     reactor_iterate(r, 0);
-    CHECK(a.lost == 1 && a.lost_reason == -EBADF);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, -EBADF);
     reactor_iterate(r, 0);
     CHECK_EQ(a.reads, 0);
-    CHECK(b.reads == 1 && b.lost == 0);
+    CHECK_EQ(b.reads, 1);
+    CHECK_EQ(b.lost, 0);
     reactor_free(r);
     close(b.fd), close(wa), close(wb);
 }
@@ -627,8 +636,10 @@ static void test_newcomer_on_the_number_of_a_closed_fd_is_served(void)
     CHECK(a.lost == 0); /* not inside the add */
     for (int i = 0; i < 3; i++)
         reactor_iterate(r, 0);
-    CHECK(a.lost == 1 && a.lost_reason == -EBADF);
-    CHECK(a.reads == 0 && a.writes == 0);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, -EBADF);
+    CHECK_EQ(a.reads, 0);
+    CHECK_EQ(a.writes, 0);
     CHECK(b.reads >= 1 && b.lost == 0);
     CHECK(fcntl(b.fd, F_GETFD) >= 0); /* still open */
     struct descriptor *list[4];
@@ -652,7 +663,8 @@ test_stale_descriptor_removed_by_its_owner_is_not_disconnected(void)
     reactor_remove_reader(r, &a.base);
     for (int i = 0; i < 3; i++)
         reactor_iterate(r, 0);
-    CHECK(a.lost == 0 && a.reads == 0);
+    CHECK_EQ(a.lost, 0);
+    CHECK_EQ(a.reads, 0);
     CHECK(b.reads >= 1);
     reactor_free(r);
     close(b.fd), close(wa), close(wb);
@@ -672,7 +684,7 @@ static void test_closed_reader_and_writer_is_disconnected_once(void)
     close(a.fd);
     for (int i = 0; i < 3; i++)
         reactor_iterate(r, 0);
-    CHECK(a.lost == (kernel_forgets_closed_fds(r) ? 0 : 1));
+    CHECK_EQ(a.lost, (kernel_forgets_closed_fds(r) ? 0 : 1));
     reactor_free(r);
     close(w);
 }
@@ -690,9 +702,9 @@ static void test_number_reused_by_an_unregistered_file_still_reaches_a(void)
     reactor_add_reader(r, &a.base);
     close(a.fd);
     struct probe c = readable_probe(r, &wc); /* not registered */
-    CHECK(c.fd == a.fd);
+    CHECK_EQ(c.fd, a.fd);
     reactor_iterate(r, 0);
-    CHECK(a.reads == (kernel_forgets_closed_fds(r) ? 0 : 1));
+    CHECK_EQ(a.reads, (kernel_forgets_closed_fds(r) ? 0 : 1));
     reactor_remove_reader(r, &a.base);
     reactor_free(r);
     close(c.fd), close(wa), close(wc);
@@ -705,7 +717,8 @@ static void test_shutdown_disconnects_every_descriptor(void)
     reactor_add_reader(r, &a.base);
     reactor_call_when_running(r, stop_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
-    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_LOST);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, CONNECTION_LOST);
     reactor_free(r);
 }
 

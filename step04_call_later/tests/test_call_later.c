@@ -147,7 +147,8 @@ static void test_reset_sooner_and_negative_delay_move_the_call_sooner(void)
     CHECK_EQ(reactor_timeout(r), 5);
     CHECK_ERR(delayed_call_reset(b, 1), REACTOR_OK);
     CHECK_ERR(delayed_call_delay(a, -8), REACTOR_OK);
-    CHECK(delayed_call_get_time(b) == 101 && delayed_call_get_time(a) == 102);
+    CHECK_EQ(delayed_call_get_time(b), 101);
+    CHECK_EQ(delayed_call_get_time(a), 102);
     CHECK(reactor_timeout(r) == 1); /* the heap's top is b now */
     advance(r, 1);
     CHECK_EQ(ran, "b");
@@ -174,11 +175,11 @@ static void test_reset_later_adds_the_difference_as_twisted_does(void)
     reactor_call_later(r, 0.3, record, "a", &call);
     CHECK_ERR(delayed_call_reset(call, 0.9), REACTOR_OK);
     printf("  getTime %.17g\n", delayed_call_get_time(call));
-    CHECK(delayed_call_get_time(call) == 0.9000000000000001);
+    CHECK_EQ(delayed_call_get_time(call), 0.9000000000000001);
     advance(r, 0.9); /* now = 0.9 exactly */
-    CHECK(strcmp(ran, "") == 0);
+    CHECK_EQ(ran, "");
     advance(r, 1e-16); /* the next double */
-    CHECK(strcmp(ran, "a") == 0);
+    CHECK_EQ(ran, "a");
     delayed_call_release(call);
     reactor_free(r);
 }
@@ -194,9 +195,9 @@ static void test_two_delays_add_up_before_the_time_as_twisted_does(void)
     delayed_call_delay(call, 0.1);
     delayed_call_delay(call, 2.0 / 3);
     printf("  getTime %.17g\n", delayed_call_get_time(call));
-    CHECK(delayed_call_get_time(call) == 0.8666666666666666);
+    CHECK_EQ(delayed_call_get_time(call), 0.8666666666666666);
     advance(r, 0.8666666666666666);
-    CHECK(strcmp(ran, "a") == 0);
+    CHECK_EQ(ran, "a");
     delayed_call_release(call);
     reactor_free(r);
 }
@@ -214,7 +215,7 @@ static void test_parts_fold_when_a_new_call_enters_the_heap(void)
     reactor_timeout(r);            /* into the heap: time 0.2 */
     delayed_call_delay(call, 2.0 / 3);
     printf("  getTime %.17g\n", delayed_call_get_time(call));
-    CHECK(delayed_call_get_time(call) == 0.8666666666666667);
+    CHECK_EQ(delayed_call_get_time(call), 0.8666666666666667);
     delayed_call_release(call);
     reactor_free(r);
 }
@@ -232,10 +233,10 @@ static void test_pending_call_keeps_its_parts_when_its_old_time_passes(void)
     reactor_timeout(r);            /* in the heap at 0.1 */
     delayed_call_reset(call, 0.2); /* delayed_time 0.1 */
     advance(r, 0.1);               /* Twisted folds here: time 0.2 */
-    CHECK(strcmp(ran, "") == 0);
+    CHECK_EQ(ran, "");
     delayed_call_delay(call, 2.0 / 3);
     printf("  getTime %.17g\n", delayed_call_get_time(call));
-    CHECK(delayed_call_get_time(call) == 0.8666666666666666);
+    CHECK_EQ(delayed_call_get_time(call), 0.8666666666666666);
     delayed_call_release(call);
     reactor_free(r);
 }
@@ -254,7 +255,7 @@ static void test_call_keeps_the_clock_it_was_made_with(void)
     CHECK(delayed_call_get_time(call) == 101.0); /* 100 + 1, as Twisted */
     struct delayed_call *later;
     reactor_call_later(r, 1, record, "b", &later); /* the new clock's */
-    CHECK(delayed_call_get_time(later) == 1.0);
+    CHECK_EQ(delayed_call_get_time(later), 1.0);
     delayed_call_release(call);
     delayed_call_release(later);
     reactor_free(r);
@@ -436,7 +437,7 @@ static void test_equal_times_keep_their_order_when_seq_wraps_around(void)
         reactor_call_later(r, 1, record, (void *)labels[i], NULL);
     printf("  last seq: %u\n", (unsigned)r->last_seq);
     advance(r, 1);
-    CHECK(strcmp(ran, "abcdefghijklmnopqrst") == 0);
+    CHECK_EQ(ran, "abcdefghijklmnopqrst");
     reactor_free(r);
 }
 
@@ -559,7 +560,7 @@ static void test_moving_a_call_sooner_is_logarithmic(void)
     printf("  %lu entries moved in a heap of %d\n", moves, N);
     CHECK(moves >= 2 && moves <= 12); /* 9 levels for 100000, and itself */
     CHECK(pool_call(heap->pool, heap->items[0].slot) == last);
-    CHECK(last->index == 0);
+    CHECK_EQ(last->index, 0);
     delayed_call_release(last);
     reactor_free(r);
 }
@@ -592,13 +593,17 @@ static void test_memory_is_given_back_after_a_burst_of_calls(void)
 static void test_select_timeout_is_rounded_up(void)
 {
     struct timeval tv = select_timeval(1.5e-6);
-    CHECK(tv.tv_sec == 0 && tv.tv_usec == 2);
+    CHECK_EQ(tv.tv_sec, 0);
+    CHECK_EQ(tv.tv_usec, 2);
     tv = select_timeval(1e-7);
-    CHECK(tv.tv_sec == 0 && tv.tv_usec == 1);
+    CHECK_EQ(tv.tv_sec, 0);
+    CHECK_EQ(tv.tv_usec, 1);
     tv = select_timeval(2.0);
-    CHECK(tv.tv_sec == 2 && tv.tv_usec == 0);
+    CHECK_EQ(tv.tv_sec, 2);
+    CHECK_EQ(tv.tv_usec, 0);
     tv = select_timeval(0);
-    CHECK(tv.tv_sec == 0 && tv.tv_usec == 0);
+    CHECK_EQ(tv.tv_sec, 0);
+    CHECK_EQ(tv.tv_usec, 0);
 }
 
 static void test_timeout_is_none_when_nothing_is_pending(void)
@@ -734,7 +739,7 @@ static void test_kept_calls_of_a_burst_answer_after_the_reactor_is_freed(void)
             delayed_call_cancel(kept[i]) != want)
             wrong++;
     }
-    CHECK(wrong == 0);
+    CHECK_EQ(wrong, 0);
     for (int i = 0; i < 5000; i += 2) /* every other one, then the rest */
         delayed_call_release(kept[i]);
     for (int i = 1; i < 5000; i += 2)

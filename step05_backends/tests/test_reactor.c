@@ -517,7 +517,9 @@ static void test_descriptor_that_removes_itself_is_called_no_more(void)
     reactor_add_writer(r, &a.base);
     reactor_iterate(r, 0);
     reactor_iterate(r, 0);
-    CHECK(a.reads == 1 && a.writes == 0 && a.lost == 0);
+    CHECK_EQ(a.reads, 1);
+    CHECK_EQ(a.writes, 0);
+    CHECK_EQ(a.lost, 0);
     reactor_free(r);
     close(a.fd), close(w);
 }
@@ -544,7 +546,8 @@ static void test_descriptor_added_during_dispatch_waits_for_next_pass(void)
     a.other = &b;
     reactor_add_reader(r, &a.base);
     reactor_iterate(r, 0);
-    CHECK(a.reads == 1 && b.reads == 0);
+    CHECK_EQ(a.reads, 1);
+    CHECK_EQ(b.reads, 0);
     reactor_iterate(r, 0);
     CHECK_EQ(b.reads, 1);
     reactor_free(r);
@@ -578,7 +581,9 @@ static void test_new_descriptor_on_a_reused_fd_waits_for_next_pass(void)
     reactor_add_reader(r, &a.base);
     reactor_add_reader(r, &b.base);
     reactor_iterate(r, 0);
-    CHECK(a.reads == 1 && b.reads == 0 && newcomer.reads == 0);
+    CHECK_EQ(a.reads, 1);
+    CHECK_EQ(b.reads, 0);
+    CHECK_EQ(newcomer.reads, 0);
     reactor_iterate(r, 0);
     CHECK_EQ(newcomer.reads, 1);
     reactor_free(r);
@@ -601,7 +606,8 @@ static void test_reason_from_do_read_disconnects_the_descriptor(void)
     reactor_add_reader(r, &a.base);
     reactor_add_writer(r, &a.base); /* also a writer: removed too */
     reactor_iterate(r, 0);
-    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_DONE);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, CONNECTION_DONE);
     CHECK(a.writes == 0); /* disconnected by its read: no write after */
     struct descriptor *list[4];
     CHECK_EQ(reactor_get_writers(r, list, 4), 0);
@@ -626,7 +632,8 @@ static void test_fileno_gone_to_minus_one_is_ConnectionFdescWentAway(void)
     a.on_read = lose_fd;
     reactor_add_reader(r, &a.base);
     reactor_iterate(r, 0);
-    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_FDESC_WENT_AWAY);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, CONNECTION_FDESC_WENT_AWAY);
     struct descriptor *list[4];
     CHECK(reactor_get_readers(r, list, 4) == 1); /* only the waker */
     reactor_free(r);
@@ -740,7 +747,8 @@ static void test_input_is_read_before_a_hangup_is_reported(void)
     for (int i = 0; i < 3 && !a.lost; i++)
         reactor_iterate(r, 0);
     CHECK_EQ(got, "abc");
-    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_DONE);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, CONNECTION_DONE);
     reactor_free(r);
     close(a.fd);
 }
@@ -761,7 +769,8 @@ static void test_hangup_of_a_reader_without_input_is_ConnectionDone(void)
     close(fds[1]);
     reactor_add_reader(r, &a.base);
     reactor_iterate(r, 0);
-    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_DONE);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, CONNECTION_DONE);
     bool poll_like = !is_select(r) && strcmp(backend(), "kqueue") != 0;
 #ifdef __linux__
     CHECK_EQ(a.reads, poll_like ? 0 : 1);
@@ -792,7 +801,8 @@ static void test_hangup_of_a_writer_only_descriptor_is_ConnectionLost(void)
     reactor_add_writer(r, &a.base);
     for (int i = 0; i < 3 && !a.lost; i++)
         reactor_iterate(r, 0);
-    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_LOST);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, CONNECTION_LOST);
     /* poll, epoll, kqueue: the hang-up alone says it, no write tried */
     CHECK(is_select(r) ? a.writes >= 1 : a.writes == 0);
     reactor_free(r);
@@ -991,8 +1001,10 @@ static void test_newcomer_on_the_number_of_a_closed_fd_is_served(void)
     CHECK(a.lost == 0); /* not inside the add */
     for (int i = 0; i < 3; i++)
         reactor_iterate(r, 0);
-    CHECK(a.lost == 1 && a.lost_reason == -EBADF);
-    CHECK(a.reads == 0 && a.writes == 0);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, -EBADF);
+    CHECK_EQ(a.reads, 0);
+    CHECK_EQ(a.writes, 0);
     CHECK(b.reads >= 1 && b.lost == 0);
     CHECK(fcntl(b.fd, F_GETFD) >= 0); /* still open */
     struct descriptor *list[4];
@@ -1016,7 +1028,8 @@ test_stale_descriptor_removed_by_its_owner_is_not_disconnected(void)
     reactor_remove_reader(r, &a.base);
     for (int i = 0; i < 3; i++)
         reactor_iterate(r, 0);
-    CHECK(a.lost == 0 && a.reads == 0);
+    CHECK_EQ(a.lost, 0);
+    CHECK_EQ(a.reads, 0);
     CHECK(b.reads >= 1);
     reactor_free(r);
     close(b.fd), close(wa), close(wb);
@@ -1036,7 +1049,7 @@ static void test_closed_reader_and_writer_is_disconnected_once(void)
     close(a.fd);
     for (int i = 0; i < 3; i++)
         reactor_iterate(r, 0);
-    CHECK(a.lost == (kernel_forgets_closed_fds(r) ? 0 : 1));
+    CHECK_EQ(a.lost, (kernel_forgets_closed_fds(r) ? 0 : 1));
     reactor_free(r);
     close(w);
 }
@@ -1054,9 +1067,9 @@ static void test_number_reused_by_an_unregistered_file_still_reaches_a(void)
     reactor_add_reader(r, &a.base);
     close(a.fd);
     struct probe c = readable_probe(r, &wc); /* not registered */
-    CHECK(c.fd == a.fd);
+    CHECK_EQ(c.fd, a.fd);
     reactor_iterate(r, 0);
-    CHECK(a.reads == (kernel_forgets_closed_fds(r) ? 0 : 1));
+    CHECK_EQ(a.reads, (kernel_forgets_closed_fds(r) ? 0 : 1));
     reactor_remove_reader(r, &a.base);
     reactor_free(r);
     close(c.fd), close(wa), close(wc);
@@ -1091,7 +1104,7 @@ static void test_reader_removed_and_readded_costs_at_most_one_epoll_ctl(void)
     if (write(peer, "x", 1) != 1)
         abort();
     reactor_iterate(r, 0);
-    CHECK(a.reads == 1);
+    CHECK_EQ(a.reads, 1);
     reactor_free(r);
     close(a.fd), close(peer);
 }
@@ -1106,12 +1119,12 @@ static void test_toggling_a_readers_write_interest_costs_no_epoll_ctl(void)
     reactor_add_reader(r, &a.base);
     reactor_add_writer(r, &a.base);
     reactor_iterate(r, 0);
-    CHECK(a.writes == 1);
+    CHECK_EQ(a.writes, 1);
     unsigned long before = ctl_calls(r);
     reactor_remove_writer(r, &a.base);
     reactor_add_writer(r, &a.base);
     reactor_iterate(r, 0);
-    CHECK(ctl_calls(r) == before);
+    CHECK_EQ(ctl_calls(r), before);
     CHECK(a.writes == 2); /* still a writer */
     reactor_remove_writer(r, &a.base);
     reactor_iterate(r, 0);
@@ -1140,7 +1153,8 @@ test_descriptor_reopened_between_removal_and_readding_is_watched(void)
         abort();
     for (int i = 0; i < 2 && a.reads == 0; i++)
         reactor_iterate(r, 0);
-    CHECK(a.reads == 1 && a.lost == 0);
+    CHECK_EQ(a.reads, 1);
+    CHECK_EQ(a.lost, 0);
     reactor_free(r);
     close(a.fd), close(peer);
 }
@@ -1160,9 +1174,11 @@ static void test_deferred_change_for_an_fd_closed_meanwhile_is_no_error(void)
     close(a.fd);
     for (int i = 0; i < 3; i++)
         reactor_iterate(r, 0);
-    CHECK(a.lost == 0 && b.lost == 0 && b.reads == 4);
+    CHECK_EQ(a.lost, 0);
+    CHECK_EQ(b.lost, 0);
+    CHECK_EQ(b.reads, 4);
     if (strcmp(backend(), "epoll") == 0)
-        CHECK(((struct epoll_reactor *)r)->rebuilds == 0);
+        CHECK_EQ(((struct epoll_reactor *)r)->rebuilds, 0);
     reactor_free(r);
     close(b.fd), close(wa), close(wb);
 }
@@ -1244,7 +1260,8 @@ static void test_shutdown_disconnects_every_descriptor(void)
     reactor_add_reader(r, &a.base);
     reactor_call_when_running(r, stop_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
-    CHECK(a.lost == 1 && a.lost_reason == CONNECTION_LOST);
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, CONNECTION_LOST);
     reactor_free(r);
     close(a.fd), close(w);
 }

@@ -170,7 +170,7 @@ static void test_an_idle_pass_takes_no_lock(void)
         abort();
     while (atomic_load(&lock_state) != 1)
         nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
-    CHECK(reactor_iterate(reactor, 0) == REACTOR_OK);
+    CHECK_ERR(reactor_iterate(reactor, 0), REACTOR_OK);
     atomic_store(&lock_state, 2);
     pthread_join(holder, NULL);
     reactor_free(reactor);
