@@ -12,8 +12,7 @@
  * code returns ERR_INVALID_ARGUMENT; one that returns void does nothing;
  * a count is 0, reactor_is_internal false, and reactor_timeout INFINITY.
  * An `id` or `out` may be NULL: no id is stored, and the lists are only
- * counted.  (Twisted: AttributeError or TypeError at the first use; its
- * removeReader(None) does nothing, as here.)
+ * counted.
  */
 #ifndef BASE_H
 #define BASE_H

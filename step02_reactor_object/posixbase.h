@@ -48,9 +48,8 @@ struct file_identity {
 struct file_identity file_identity_of(int fd);
 bool same_file(struct file_identity a, struct file_identity b);
 
-/* The construction of a PosixReactorBase: ReactorBase.__init__, which in
- * Twisted ends by calling installWaker.
- * The concrete reactor must be able to add_reader before this runs. */
+/* ReactorBase.__init__ with its installWaker call: the concrete reactor
+ * must be able to add_reader before this runs. */
 int posix_reactor_base_init(struct posix_reactor_base *p,
                             const struct reactor_ops *ops);
 void posix_reactor_base_destroy(struct posix_reactor_base *p);

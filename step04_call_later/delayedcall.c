@@ -9,12 +9,8 @@
  * a call when its time has come and calls it.  cancel takes it out at any
  * point before that.
  *
- * Where Twisted is lazy, this is eager: a cancelled call leaves the heap
- * at once (Twisted leaves it, counts it, and compacts the heap when the
- * count passes 50 and half the heap), and a call moved later moves in the
- * heap at once (Twisted records delayed_time and re-pushes it when the
- * old time comes).  Both are O(log n) here because every call knows its
- * position in the heap.
+ * Cancel and move act on the heap at once, O(log n): every call knows
+ * its position in it.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -134,8 +130,7 @@ static void pool_give_back(struct call_pool *pool, uint32_t slot)
  * holes are more than half of it, the list closes up, keeping its order,
  * and gives back room: so the list, and the heap room reserved for it,
  * stay within twice the waiting calls, even when one callback schedules
- * and cancels millions.  (Twisted does the same to its heap, after 50
- * cancellations and half the heap.) */
+ * and cancels millions. */
 static void new_calls_compact(struct reactor_base *r)
 {
     size_t kept = 0;
@@ -184,8 +179,7 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
         *keep = NULL;
     if (!r || !fn)
         return ERR_INVALID_ARGUMENT;
-    /* Twisted asserts delay >= 0 (so NaN fails) but takes infinity, and
-     * getTime() is then inf; here a delay must be finite too. */
+    /* >= 0 and finite: Twisted's assert lets inf through. */
     if (!(delay >= 0) || !isfinite(delay))
         return ERR_INVALID_DELAY;
     if (!r->calls) {
@@ -228,11 +222,10 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
     return REACTOR_OK;
 }
 
-/* Twisted folds a new call's parts when it joins the heap
- * (_insertNewDelayedCalls: activate_delay).  A NEW call here is in the
- * heap already; its parts fold when it is next touched, if a timeout()
- * or runUntilCurrent has come since it was made (which does not change
- * their sum, so the heap's order stays). */
+/* _insertNewDelayedCalls' activate_delay, for a NEW call, which is in
+ * the heap already: its parts fold when it is next touched, if a
+ * timeout() or runUntilCurrent has come since it was made (the sum, and
+ * so the heap's order, stays). */
 static void fold_if_inserted(struct delayed_call *call)
 {
     struct reactor_base *r = call->pool->reactor;
@@ -338,10 +331,8 @@ int delayed_call_cancel(struct delayed_call *call)
     return REACTOR_OK;
 }
 
-/* Give the call its new parts; one in the heap moves up or down, which
- * is ordered by their sum (getTime).  Twisted would leave a call moved
- * later where it is, and fold the parts when its old time reaches the
- * top of the heap: see the README for the last bit this changes. */
+/* Give the call its new parts and, if it is in the heap, move it there
+ * at once, up or down: the heap is ordered by their sum (getTime). */
 static int move(struct delayed_call *call, double time, double delayed_time)
 {
     double sum = time + delayed_time;

@@ -163,8 +163,7 @@ static int connection_do_read(struct descriptor *d)
     if (n == 0 && pending(c) > 0) {
         /* Half-closed: the client has sent all it will, but still waits
          * for its echo.  Stop reading; do_write ends the connection once
-         * the queue is empty.  (Twisted's Echo would drop the rest: a
-         * protocol without IHalfCloseableProtocol ends at EOF.) */
+         * the queue is empty. */
         c->closing = true;
         reactor_remove_reader(global_reactor(), d);
         return 0;
@@ -267,9 +266,7 @@ static int port_do_read(struct descriptor *d)
         if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
             /* Out of descriptors: the newcomer waits in the backlog, and
              * the listening socket stays readable, so reading it now
-             * would spin.  (Twisted's tcp.py: _accept closes the waiting
-             * connections on EMFILE, and logs and goes round on ENFILE.)
-             * Stop until a connection closes. */
+             * would spin.  Stop until a connection closes. */
             perror("accept (waiting for a connection to close)");
             s->accept_paused = true;
             reactor_remove_reader(global_reactor(), d);

@@ -28,11 +28,9 @@ static int waker_fileno(struct descriptor *d)
 static volatile sig_atomic_t signal_wakeup_fd = -1;
 static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM, or 0 */
 
-/* Drain the pipe, then act on a stop signal as _SignalReactorMixin.sigInt
- * and sigTerm do with callFromThread(stop): only in the reactor whose
- * handlers are in, as Twisted's handler is bound to the reactor that
- * installed it.  The flag is never cleared while the handlers are in: a
- * reactor stops once, and stays stopped. */
+/* Drain the pipe, then act on a stop signal as sigInt and sigTerm do
+ * (callFromThread(stop)), only in the reactor whose handlers are in.  The
+ * flag is never cleared while they are in: a reactor stops once. */
 static int waker_do_read(struct descriptor *d)
 {
     struct unix_waker *w = (struct unix_waker *)d;
@@ -140,8 +138,8 @@ void posix_reactor_base_destroy(struct posix_reactor_base *p)
 
 /* ---- disconnecting (_DisconnectSelectableMixin) --------------------- */
 
-/* Remove it everywhere, then tell it why.  (Twisted's half-close case,
- * readConnectionLost, is left out.) */
+/* Remove it everywhere, then tell it why.  No half-close, so is_read is
+ * unused. */
 void posix_disconnect_selectable(struct posix_reactor_base *p,
                                  struct descriptor *d, int why, bool is_read)
 {
@@ -264,13 +262,10 @@ static void on_signal(int signo)
     errno = saved;
 }
 
-/* SIGINT only if nobody handles it yet (Twisted leaves a debugger's
- * handler alone), SIGTERM always, and SIGCHLD, which Twisted's
- * _SIGCHLDWaker takes to reap child processes; this tutorial has none to
- * reap, so SIGCHLD only wakes the loop.  SIGCHLD alone gets SA_RESTART,
- * as _signals.py: installHandler's siginterrupt(SIGCHLD, False): a child's
- * exit must not fail a blocking read() in a callback with EINTR.  (The
- * wait in do_iteration fails with EINTR all the same: signal(7).) */
+/* SIGINT only if nobody handles it yet (a debugger may), SIGTERM always,
+ * and SIGCHLD, which only wakes the loop (no children to reap here).
+ * SIGCHLD alone gets SA_RESTART (siginterrupt(SIGCHLD, False)): a child's
+ * exit must not fail a blocking read() in a callback with EINTR. */
 void posix_handle_signals(struct reactor_base *r)
 {
     struct posix_reactor_base *p = (struct posix_reactor_base *)r;

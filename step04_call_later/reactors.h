@@ -12,10 +12,8 @@
 
 struct reactor_type {
     const char *short_name; /* "select" */
-    /* Twisted's plugin's words (twisted_reactors.py), except for
-     * "default": Twisted's says "A reasonable default: poll(2) if
-     * available, otherwise select(2).", and this one says what
-     * default.c picks. */
+    /* twisted_reactors.py's words, but "default" says what default.c
+     * picks. */
     const char *description;
     install_fn install;
 };

@@ -203,11 +203,8 @@ static void select_preen_descriptors(struct select_reactor *self)
     shrink_max_fd(self);
 }
 
-/* _doReadOrWrite: call the method; a reason back means disconnect.  So
- * does a fileno() gone to -1 in the callback: Twisted's SelectReactor
- * leaves that to its next select() failing, and _PollLikeMixin asks
- * before the callback; asking after it disconnects such a descriptor at
- * once, under every backend of step05 alike. */
+/* _doReadOrWrite: call the method; a reason back, or a fileno() gone to
+ * -1 in the callback, means disconnect. */
 static void do_read_or_write(struct select_reactor *self,
                              struct select_slot *slots, int fd, bool is_read)
 {

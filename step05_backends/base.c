@@ -108,9 +108,7 @@ int reactor_remove_system_event_trigger(struct reactor_base *r, uint64_t id)
 
 /* fireEvent and _continueFiring: each phase is popped from the front
  * until empty, so a trigger runs once, a trigger added to the phase that
- * is firing still runs, and one removed before its turn does not.
- * (Twisted waits for Deferreds returned by "before" triggers; there are
- * no Deferreds here.) */
+ * is firing still runs, and one removed before its turn does not. */
 void reactor_fire_system_event(struct reactor_base *r, const char *event_type)
 {
     if (!r || !event_type)
@@ -273,12 +271,10 @@ static struct descriptor *first_program_descriptor(struct reactor_base *r)
 }
 
 /* disconnectAll: every descriptor but the reactor's own is removed and
- * told its connection was lost.  Twisted removes them all, then walks
- * the list; here each is taken from the reactor's live registrations,
- * one at a time, because a connection_lost may remove and free another
- * descriptor that a copied list would still hold.  (That costs a scan
- * per descriptor, once, at shutdown.)  The count at the start bounds the
- * work: what a connection_lost adds is its adder's business. */
+ * told its connection was lost, one at a time from the live tables: a
+ * connection_lost may free another that a copied list would still hold.
+ * The count at the start bounds the work: what a connection_lost adds is
+ * its adder's business. */
 void reactor_disconnect_all(struct reactor_base *r)
 {
     if (!r)
@@ -385,9 +381,8 @@ static size_t run_thread_calls(struct reactor_base *r)
 
 /* ---- time ----------------------------------------------------------- */
 
-/* Twisted reads the wall clock (time.time), which jumps when the system
- * clock is set: a call 10 s away could wait an hour, or run at once.
- * CLOCK_MONOTONIC only moves forward, at one second per second. */
+/* runtime.py: seconds, on CLOCK_MONOTONIC, not the wall clock: setting
+ * the system clock moves no call. */
 double monotonic_seconds(void *ctx)
 {
     (void)ctx;
@@ -510,8 +505,7 @@ int reactor_run(struct reactor_base *r, bool install_signal_handlers)
     if (err)
         return err;
     reactor_main_loop(r);
-    /* Twisted leaves its handlers installed; restoring the old ones lets
-     * a program (or a test) go on without the reactor's. */
+    /* Restore the handlers run() replaced, for what runs after it. */
     if (install_signal_handlers && r->ops->uninstall_signals)
         r->ops->uninstall_signals(r);
     return REACTOR_OK;

@@ -23,9 +23,8 @@ double fake_clock_seconds(void *clock);
 void fake_clock_install(struct fake_clock *clock, struct reactor_base *r);
 
 /* Clock.advance: move time forward, then run what is due, by one
- * runUntilCurrent.  Unlike Twisted's Clock, which keeps running calls
- * while any is due, a call made by a callback here waits for the next
- * pass, as it would in the real reactor: advance again to run it. */
+ * runUntilCurrent: a call made by a callback waits for the next advance,
+ * as it would for the next pass of the real reactor. */
 void fake_clock_advance(struct fake_clock *clock, struct reactor_base *r,
                         double amount);
 
