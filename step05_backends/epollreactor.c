@@ -74,7 +74,7 @@ static void kernel_holds(struct epoll_reactor *self, int fd)
     struct kernel_entry *k = &self->kernel[fd];
     const struct selectable *s = &self->base.fds[fd];
     *k = (struct kernel_entry){.in_kernel = true,
-                               .queued = k->queued,
+                               .in_changed_fds = k->in_changed_fds,
                                .events = s->mask,
                                .registration_id = s->registration_id};
 }
@@ -126,7 +126,7 @@ static void apply_changes(struct epoll_reactor *self)
 {
     for (size_t i = 0; i < self->n_changed; i++) {
         int fd = self->changed_fds[i];
-        self->kernel[fd].queued = false;
+        self->kernel[fd].in_changed_fds = false;
         apply_change(self, fd);
     }
     self->n_changed = 0;
@@ -173,7 +173,7 @@ static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
         k->in_kernel = true; /* there after all: a MOD at the next wait */
         k->events = 0;
     }
-    if (k->queued)
+    if (k->in_changed_fds)
         return 0;
     if (self->n_changed == self->cap_changed) {
         size_t cap = self->cap_changed ? 2 * self->cap_changed : 64;
@@ -186,7 +186,7 @@ static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
         self->cap_changed = cap;
     }
     self->changed_fds[self->n_changed++] = fd;
-    k->queued = true;
+    k->in_changed_fds = true;
     return 0;
 }
 
@@ -209,7 +209,7 @@ static int epoll_proves_stale(struct poll_like_reactor *p, int fd,
     if (ctl(self, EPOLL_CTL_ADD, fd, event, id) < 0)
         return errno == EEXIST ? 0 : -1;
     *k = (struct kernel_entry){.in_kernel = true,
-                               .queued = k->queued,
+                               .in_changed_fds = k->in_changed_fds,
                                .events = event,
                                .registration_id = id};
     return 1;

@@ -12,8 +12,8 @@ struct epoll_event;
  * the interest, and the registration_id its events carry. */
 struct kernel_entry {
     bool in_kernel;
-    bool queued;     /* in changed_fds: compared with the table next wait */
-    unsigned events; /* IO_READ | IO_WRITE */
+    bool in_changed_fds; /* compared with the table at the next wait */
+    unsigned events;     /* IO_READ | IO_WRITE */
     unsigned registration_id;
 };
 
