@@ -339,8 +339,8 @@ void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
 
 double reactor_clock_seconds(struct reactor_base *r, uint16_t clock)
 {
-    if (!r)
-        return NAN; /* no reactor, no time */
+    if (!r || clock > r->clock)
+        return NAN; /* no reactor, or no such clock: no time */
     if (clock == r->clock)
         return reactor_seconds(r);
     return r->old_clocks[clock].seconds(r->old_clocks[clock].ctx);

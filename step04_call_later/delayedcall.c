@@ -182,6 +182,11 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
     /* >= 0 and finite: Twisted's assert lets inf through. */
     if (!(delay >= 0) || !isfinite(delay))
         return ERR_INVALID_DELAY;
+    /* A clock that reads NaN, or so far on that the sum overflows, would
+     * put a time in the heap that never comes due. */
+    double time = reactor_seconds(r) + delay;
+    if (!isfinite(time))
+        return ERR_INVALID_DELAY;
     if (!r->calls) {
         r->calls = calloc(1, sizeof *r->calls);
         if (!r->calls)
@@ -201,7 +206,7 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
     if (s == HOLE)
         return ERR_NO_MEMORY;
     struct delayed_call *call = pool_call(r->calls, s);
-    *call = (struct delayed_call){.time = reactor_seconds(r) + delay,
+    *call = (struct delayed_call){.time = time,
                                   .fn = fn,
                                   .arg = arg,
                                   .pool = r->calls,

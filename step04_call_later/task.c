@@ -22,7 +22,7 @@ void fake_clock_install(struct fake_clock *clock, struct reactor_base *r)
 void fake_clock_advance(struct fake_clock *clock, struct reactor_base *r,
                         double amount)
 {
-    if (!clock || !r)
+    if (!clock || !r || !isfinite(amount))
         return;
     clock->now += amount;
     reactor_run_until_current(r);

@@ -19,10 +19,12 @@ struct fake_clock {
 /* Clock.seconds */
 double fake_clock_seconds(void *clock);
 
-/* Make `r` read its time from `clock`. */
+/* Make `r` read its time from `clock`, which must outlive the calls made
+ * while it is installed (they keep reading it). */
 void fake_clock_install(struct fake_clock *clock, struct reactor_base *r);
 
-/* Clock.advance: move time forward, then run what is due, by one
+/* Clock.advance (a NaN or infinite amount is refused: nothing happens):
+ * move time forward, then run what is due, by one
  * runUntilCurrent: a call made by a callback waits for the next advance,
  * as it would for the next pass of the real reactor. */
 void fake_clock_advance(struct fake_clock *clock, struct reactor_base *r,

@@ -113,7 +113,9 @@ void reactor_base_destroy(struct reactor_base *r);
 void reactor_free(struct reactor_base *r);
 
 /* IReactorTime: the clock the reactor reads.  CLOCK_MONOTONIC unless a
- * test swaps in a fake one (task.h), as assigning reactor.seconds does. */
+ * test swaps in a fake one (task.h), as assigning reactor.seconds does.
+ * A call keeps the clock it was made with, so a clock and its ctx must
+ * outlive every call made while it was installed. */
 double reactor_seconds(struct reactor_base *r);
 void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
                          void *ctx);

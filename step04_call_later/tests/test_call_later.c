@@ -818,6 +818,24 @@ static void test_seconds_reads_the_monotonic_clock_by_default(void)
 
 /* ---- NULL arguments: refused, never followed ------------------------- */
 
+/* A time must come due: a clock that reads NaN, or one so far on that
+ * the sum is infinite, is refused as a bad delay would be. */
+static void test_a_time_that_cannot_come_due_is_InvalidDelay(void)
+{
+    struct reactor_base *r = fake_reactor();
+    clock_.now = NAN;
+    CHECK_ERR(reactor_call_later(r, 1, record, "x", NULL), ERR_INVALID_DELAY);
+    clock_.now = 1e308;
+    CHECK_ERR(reactor_call_later(r, 1.7e308, record, "x", NULL),
+              ERR_INVALID_DELAY);
+    clock_.now = 100.0;
+    advance(r, NAN); /* refused: the clock stays */
+    CHECK_EQ(reactor_seconds(r), 100.0);
+    CHECK(isinf(reactor_timeout(r))); /* nothing was scheduled */
+    CHECK(isnan(reactor_clock_seconds(r, 7))); /* no such clock */
+    reactor_free(r);
+}
+
 static void test_null_reactor_function_or_call_is_refused(void)
 {
     struct reactor_base *r = fake_reactor();
@@ -910,6 +928,7 @@ static const struct test tests[] = {
     TEST(call_when_running_still_works),
     TEST(loop_does_not_spin_before_a_call_is_due),
     TEST(seconds_reads_the_monotonic_clock_by_default),
+    TEST(a_time_that_cannot_come_due_is_InvalidDelay),
     TEST(null_reactor_function_or_call_is_refused),
     TEST(null_clock_or_reactor_leaves_the_fake_clock_alone),
     TEST(null_heap_or_poolless_heap_is_refused),
