@@ -207,8 +207,9 @@ bool posix_disconnect_stale(struct posix_reactor_base *p)
     while (budget-- > 0 && p->n_stale > 0) {
         struct descriptor *d = p->stale[0];
         p->stale[0] = p->stale[--p->n_stale];
-        /* -EBADF: its number is no longer its own; it must not close it. */
-        d->ops->connection_lost(d, -EBADF);
+        /* Out of the tables first, wherever it is, so its owner may free
+         * it; -EBADF: its number is no longer its own, not to close. */
+        posix_disconnect_selectable(p, d, -EBADF, false);
     }
     return any;
 }

@@ -85,6 +85,7 @@ static int add(struct select_reactor *self, struct select_slot *slots,
     slots[fd].file = file;
     if (fd > self->max_fd)
         self->max_fd = fd;
+    posix_forget_stale(&self->posix, d); /* registered again: live */
     return REACTOR_OK;
 }
 
@@ -98,11 +99,10 @@ static void shrink_max_fd(struct select_reactor *self)
 static void remove_from(struct select_reactor *self,
                         struct select_slot *slots, struct descriptor *d)
 {
+    posix_forget_stale(&self->posix, d); /* its owner takes it back */
     int fd = find_slot(self, slots, d);
-    if (fd < 0) {
-        posix_forget_stale(&self->posix, d); /* its owner takes it back */
+    if (fd < 0)
         return; /* not registered: nothing to do, as in Twisted */
-    }
     slots[fd].d = NULL;
     shrink_max_fd(self);
 }

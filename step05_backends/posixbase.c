@@ -213,8 +213,9 @@ bool posix_disconnect_stale(struct posix_reactor_base *p)
     while (budget-- > 0 && p->n_stale > 0) {
         struct descriptor *d = p->stale[0];
         p->stale[0] = p->stale[--p->n_stale];
-        /* -EBADF: its number is no longer its own; it must not close it. */
-        d->ops->connection_lost(d, -EBADF);
+        /* Out of the tables first, wherever it is, so its owner may free
+         * it; -EBADF: its number is no longer its own, not to close. */
+        posix_disconnect_selectable(p, d, -EBADF, false);
     }
     return any;
 }
@@ -442,6 +443,7 @@ static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
         p->count--;
         return ERR_SYSTEM; /* e.g. epoll's EPERM for a regular file */
     }
+    posix_forget_stale(&p->posix, d); /* registered again: live */
     return REACTOR_OK;
 }
 
@@ -450,11 +452,10 @@ static void poll_like_remove(struct poll_like_reactor *p,
 {
     if (!p || !d || !d->ops || !d->ops->fileno)
         return;
+    posix_forget_stale(&p->posix, d); /* its owner takes it back */
     int fd = find_fd(p, d, event);
-    if (fd < 0) {
-        posix_forget_stale(&p->posix, d); /* its owner takes it back */
+    if (fd < 0)
         return; /* not registered for that: nothing to do */
-    }
     struct selectable *s = &p->fds[fd];
     unsigned old = s->mask;
     s->mask &= ~event;

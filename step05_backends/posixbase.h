@@ -60,10 +60,11 @@ void posix_reactor_wake_up(struct reactor_base *r); /* for reactor_ops */
 void posix_disconnect_selectable(struct posix_reactor_base *p,
                                  struct descriptor *d, int why, bool is_read);
 /* A stale descriptor, already out of the tables, to be disconnected
- * next pass (0, or ERR_NO_MEMORY); removing it meanwhile takes it back
- * (posix_forget_stale).  posix_disconnect_stale, at the start of a pass,
- * says whether it disconnected any: then the pass ends there, as after
- * preening (a connection_lost may have called stop). */
+ * next pass (0, or ERR_NO_MEMORY); removing it or adding it again
+ * meanwhile takes it back (every removal, and every add that succeeds,
+ * calls posix_forget_stale).  posix_disconnect_stale, at the start of a
+ * pass, says whether it disconnected any: then the pass ends there, as
+ * after preening (a connection_lost may have called stop). */
 int posix_note_stale(struct posix_reactor_base *p, struct descriptor *d);
 void posix_forget_stale(struct posix_reactor_base *p, struct descriptor *d);
 bool posix_disconnect_stale(struct posix_reactor_base *p);

@@ -670,6 +670,37 @@ test_stale_descriptor_removed_by_its_owner_is_not_disconnected(void)
     close(b.fd), close(wa), close(wb);
 }
 
+/* The same, but a's owner opens a new socket for it and adds it again
+ * before the next pass: a is live again, on its new fd, and must not be
+ * disconnected (its owner could free it while the table holds it); nor
+ * after its owner removes it from there. */
+static void
+test_stale_descriptor_that_registers_again_is_not_disconnected(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb, wc;
+    struct probe a = readable_probe(r, &wa);
+    reactor_add_reader(r, &a.base);
+    close(a.fd);
+    struct probe b = readable_probe(r, &wb);
+    CHECK_ERR(reactor_add_reader(r, &b.base), REACTOR_OK);
+    struct probe c = readable_probe(r, &wc); /* a's new socket */
+    a.fd = c.fd;
+    CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK_EQ(a.lost, 0);
+    CHECK(a.reads >= 1);
+    struct descriptor *list[4];
+    CHECK_EQ(reactor_get_readers(r, list, 4), 3); /* a, b, the waker */
+    reactor_remove_reader(r, &a.base);
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK_EQ(a.lost, 0);
+    reactor_free(r);
+    close(a.fd), close(b.fd), close(wa), close(wb), close(wc);
+}
+
 /* A reader that is also a writer, its fd closed behind the reactor's
  * back: disconnected once, where Twisted's _preenDescriptors calls
  * connectionLost once for each set it is in (twice).  epoll and kqueue
@@ -1099,6 +1130,7 @@ static const struct test tests[] = {
     TEST(closed_fd_is_preened_and_others_keep_working),
     TEST(newcomer_on_the_number_of_a_closed_fd_is_served),
     TEST(stale_descriptor_removed_by_its_owner_is_not_disconnected),
+    TEST(stale_descriptor_that_registers_again_is_not_disconnected),
     TEST(closed_reader_and_writer_is_disconnected_once),
     TEST(number_reused_by_an_unregistered_file_still_reaches_a),
     TEST(shutdown_disconnects_every_descriptor),
