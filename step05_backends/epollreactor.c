@@ -76,7 +76,8 @@ static void kernel_holds(struct epoll_reactor *self, int fd)
     *k = (struct kernel_entry){.in_kernel = true,
                                .in_changed_fds = k->in_changed_fds,
                                .events = s->mask,
-                               .registration_id = s->registration_id};
+                               .registration_id = s->registration_id,
+                               .serial = self->base.origins[fd].serial};
 }
 
 static bool kernel_agrees(const struct kernel_entry *k,
@@ -132,8 +133,8 @@ static void apply_changes(struct epoll_reactor *self)
     self->n_changed = 0;
 }
 
-/* A new registration on an fd the kernel still holds (its removal not
- * made yet): might the kernel refuse it?  If the fd is closed (EBADF),
+/* A descriptor back on its fd, which the kernel still holds (its removal
+ * not made yet): might the kernel refuse it?  If the fd is closed (EBADF),
  * or names a file epoll cannot watch, which only a file opened under the
  * number since can be (a regular file or a directory: EPERM).  One
  * fstat; then the ADD at once lets the kernel say it. */
@@ -148,8 +149,9 @@ static bool kernel_would_refuse(int fd)
  * in between costs at most one call, and a reader whose write interest
  * went off and on again none.  Only an fd new to the kernel, or one it
  * might refuse now, is ADDed at once: what the kernel refuses (EPERM for
- * a regular file, EBADF) is then refused to the caller, as Twisted's
- * addReader raises it. */
+ * a file epoll cannot watch, EBADF) is then refused to the caller, as
+ * Twisted's addReader raises it.  Another descriptor on a number whose
+ * DEL is pending may name any file: the DEL and its ADD are made now. */
 static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
                         unsigned new_mask)
 {
@@ -160,8 +162,16 @@ static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
         return -1;
     }
     const struct selectable *s = &p->fds[fd];
-    if (kernel_agrees(k, s))
+    if (kernel_agrees(k, s)) {
+        if (s->d)
+            k->serial = p->origins[fd].serial; /* epoll_proves_stale's */
         return 0;
+    }
+    if (new_mask && old == 0 && k->in_kernel &&
+        k->serial != p->origins[fd].serial) {
+        (void)ctl(self, EPOLL_CTL_DEL, fd, 0, 0); /* may find it gone */
+        k->in_kernel = false;
+    }
     if (new_mask &&
         (!k->in_kernel || (old == 0 && kernel_would_refuse(fd)))) {
         if (ctl(self, EPOLL_CTL_ADD, fd, new_mask, s->registration_id) == 0) {

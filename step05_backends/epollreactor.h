@@ -15,6 +15,7 @@ struct kernel_entry {
     bool in_changed_fds; /* compared with the table at the next wait */
     unsigned events;     /* IO_READ | IO_WRITE */
     unsigned registration_id;
+    uint64_t serial; /* the descriptor the entry was made for */
 };
 
 struct epoll_reactor {

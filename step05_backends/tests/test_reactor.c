@@ -1248,6 +1248,64 @@ static void test_epoll_refuses_a_regular_file_or_a_closed_fd_at_once(void)
     close(peer);
 }
 
+/* x removed (its DEL waiting for the next wait), its fd closed, and the
+ * number reused for /dev/null, which epoll cannot watch: a newcomer on
+ * it is refused at once (EPERM), as Twisted's addReader raises it, not
+ * accepted and left silent.  poll and select watch it. */
+static void
+test_unwatchable_file_on_a_number_pending_removal_is_refused_at_once(void)
+{
+    struct reactor_base *r = new_reactor();
+    bool epoll = strcmp(backend(), "epoll") == 0;
+    int peer;
+    struct probe x = quiet_probe(r, &peer);
+    reactor_add_reader(r, &x.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &x.base);
+    close(x.fd);
+    struct probe n = {.base.ops = &probe_ops,
+                      .fd = open("/dev/null", O_RDONLY)};
+    CHECK_EQ(n.fd, x.fd); /* the number, reused */
+    errno = 0;
+    CHECK_ERR(reactor_add_reader(r, &n.base),
+              epoll ? ERR_SYSTEM : REACTOR_OK);
+    CHECK(!epoll || errno == EPERM);
+    for (int i = 0; i < 2; i++)
+        reactor_iterate(r, 0);
+    if (!epoll && strcmp(backend(), "kqueue") != 0)
+        CHECK(n.reads >= 1); /* always readable: end of file */
+    reactor_remove_reader(r, &n.base);
+    reactor_free(r);
+    close(n.fd), close(peer);
+}
+
+/* x removed (its DEL pending), its fd closed, socket g takes the number;
+ * a is added on g, then b on the same fd: b is FdInUse, as on every
+ * backend, and a, live, is neither disconnected nor deaf. */
+static void
+test_second_descriptor_on_a_number_pending_removal_is_FdInUse(void)
+{
+    struct reactor_base *r = new_reactor();
+    int px, pg;
+    struct probe x = quiet_probe(r, &px);
+    reactor_add_reader(r, &x.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &x.base);
+    close(x.fd);
+    struct probe a = readable_probe(r, &pg);
+    CHECK_EQ(a.fd, x.fd); /* the number, reused */
+    struct probe b = a;
+    CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
+    CHECK_ERR(reactor_add_reader(r, &b.base), ERR_FD_IN_USE);
+    for (int i = 0; i < 2; i++)
+        reactor_iterate(r, 0);
+    CHECK_EQ(a.lost, 0);
+    CHECK(a.reads >= 1);
+    CHECK_EQ(b.reads, 0);
+    reactor_free(r);
+    close(a.fd), close(px), close(pg);
+}
+
 /* ---- the trace ------------------------------------------------------- */
 
 /* REACTOR_TRACE=1: every backend names the descriptors it dispatches,
@@ -1723,6 +1781,8 @@ static const struct test tests[] = {
     TEST(descriptor_reopened_between_removal_and_readding_is_watched),
     TEST(deferred_change_for_an_fd_closed_meanwhile_is_no_error),
     TEST(epoll_refuses_a_regular_file_or_a_closed_fd_at_once),
+    TEST(unwatchable_file_on_a_number_pending_removal_is_refused_at_once),
+    TEST(second_descriptor_on_a_number_pending_removal_is_FdInUse),
     TEST(trace_names_the_descriptors_dispatched),
     TEST(shutdown_disconnects_every_descriptor),
     TEST(wake_up_ends_a_wait_forever),
