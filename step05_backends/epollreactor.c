@@ -240,6 +240,20 @@ static void rebuild(struct epoll_reactor *self)
         perror("epoll_create1");
         return;
     }
+    /* First ask the old set about each fd it should hold as the table
+     * says: epoll keys an entry on (file, fd), so a MOD that finds none
+     * (ENOENT) means the number names another file now, perhaps one
+     * nobody registered.  ADDing the number again would watch that file
+     * for the old descriptor: it is retired stale instead.  One more
+     * epoll_ctl per fd; a rebuild is rare. */
+    for (size_t fd = 0; fd < p->n_fds && fd < self->n_kernel; fd++) {
+        struct selectable *s = &p->fds[fd];
+        if (s->d && kernel_agrees(&self->kernel[fd], s) &&
+            ctl(self, EPOLL_CTL_MOD, (int)fd, s->mask, s->registration_id) <
+                0 &&
+            errno == ENOENT)
+            (void)poll_like_retire_stale(p, (int)fd); /* no memory: kept */
+    }
     close(self->epfd);
     self->epfd = epfd;
     self->rebuilds++;

@@ -349,9 +349,7 @@ static int find_fd(const struct poll_like_reactor *p, struct descriptor *d,
     return -1;
 }
 
-/* The stale registration on fd: out of the table and the kernel, to be
- * disconnected next pass. */
-static int retire_stale(struct poll_like_reactor *p, int fd)
+int poll_like_retire_stale(struct poll_like_reactor *p, int fd)
 {
     struct selectable *s = &p->fds[fd];
     int err = posix_note_stale(&p->posix, s->d);
@@ -418,7 +416,7 @@ static int poll_like_add(struct poll_like_reactor *p, struct descriptor *d,
             return ERR_SYSTEM;
         if (!stale)
             return ERR_FD_IN_USE;
-        int err = retire_stale(p, fd);
+        int err = poll_like_retire_stale(p, fd);
         if (err)
             return err;
     }

@@ -170,6 +170,11 @@ unsigned poll_like_registration_id(const struct poll_like_reactor *p, int fd);
 void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
                                 unsigned events, unsigned registration_id);
 
+/* The stale registration on fd (its number names another file now):
+ * out of the table and the kernel, to be disconnected next pass (0, or
+ * ERR_NO_MEMORY). */
+int poll_like_retire_stale(struct poll_like_reactor *p, int fd);
+
 /* Disconnect what poll_like_add found stale; true if it did (then the
  * pass ends there).  Each backend calls it before it waits. */
 bool poll_like_disconnect_stale(struct poll_like_reactor *p);

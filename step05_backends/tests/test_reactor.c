@@ -1106,6 +1106,42 @@ static void test_number_reused_by_an_unregistered_file_still_reaches_a(void)
     close(c.fd), close(wa), close(wc);
 }
 
+/* The same under epoll, when a stale event (d removed and closed, a dup
+ * open) makes it rebuild its set: the new set must not ADD a's number,
+ * which names the foreign file c now.  a is disconnected (-EBADF, next
+ * pass), c's bytes stay for c's owner. */
+static void test_rebuilt_set_does_not_watch_a_foreign_file_for_a(void)
+{
+    struct reactor_base *r = new_reactor();
+    bool epoll = strcmp(backend(), "epoll") == 0;
+    int wa, wc, wd;
+    struct probe a = readable_probe(r, &wa);
+    struct probe d = readable_probe(r, &wd);
+    reactor_add_reader(r, &a.base);
+    reactor_add_reader(r, &d.base);
+    reactor_iterate(r, 0);
+    int dup_d = dup(d.fd); /* keeps d's file, and its kernel entry */
+    close(a.fd);           /* no dup: the kernel forgets a */
+    struct probe c = readable_probe(r, &wc); /* not registered */
+    CHECK_EQ(c.fd, a.fd);
+    reactor_remove_reader(r, &d.base);
+    close(d.fd); /* the DEL comes too late: a stale event, a rebuild */
+    int reads_before = a.reads;
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    if (epoll) {
+        CHECK(((struct epoll_reactor *)r)->rebuilds >= 1);
+        CHECK_EQ(a.reads, reads_before);
+        CHECK_EQ(a.lost, 1);
+        CHECK_EQ(a.lost_reason, -EBADF);
+    }
+    char byte;
+    CHECK_EQ(recv(c.fd, &byte, 1, MSG_DONTWAIT), 1); /* still c's */
+    reactor_remove_reader(r, &a.base);
+    reactor_free(r);
+    close(dup_d), close(c.fd), close(wa), close(wc), close(wd);
+}
+
 /* ---- re-registering under epoll: changes wait for the next wait ------ */
 
 /* The epoll_ctl calls made so far (0 under the other backends). */
@@ -1776,6 +1812,7 @@ static const struct test tests[] = {
     TEST(stale_descriptor_that_registers_again_is_not_disconnected),
     TEST(closed_reader_and_writer_is_disconnected_once),
     TEST(number_reused_by_an_unregistered_file_still_reaches_a),
+    TEST(rebuilt_set_does_not_watch_a_foreign_file_for_a),
     TEST(reader_removed_and_readded_costs_at_most_one_epoll_ctl),
     TEST(toggling_a_readers_write_interest_costs_no_epoll_ctl),
     TEST(descriptor_reopened_between_removal_and_readding_is_watched),
