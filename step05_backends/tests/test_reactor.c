@@ -1250,6 +1250,50 @@ static void test_deferred_change_for_an_fd_closed_meanwhile_is_no_error(void)
     close(b.fd), close(wa), close(wb);
 }
 
+/* Twisted's own order, removeReader then close, with a dup of the fd
+ * open (a forked child's): the deferred DEL comes after the close and
+ * fails, the kernel's entry outlives it, and its next event is stale:
+ * epoll makes its set anew, once, at two epoll_ctl per registered fd
+ * (a MOD asking the old set, an ADD to the new).  The price of deferring
+ * (README: "What Twisted does differently"); Twisted's at-once
+ * unregister would cost one call. */
+static void test_closing_after_removal_with_a_dup_open_costs_one_rebuild(void)
+{
+    struct reactor_base *r = new_reactor();
+    enum { N = 4 };
+    struct probe q[N];
+    int peers[N];
+    for (int i = 0; i < N; i++) {
+        q[i] = quiet_probe(r, &peers[i]);
+        reactor_add_reader(r, &q[i].base);
+    }
+    reactor_iterate(r, 0);
+    unsigned long before = ctl_calls(r);
+    int dup_fd = dup(q[0].fd);
+    reactor_remove_reader(r, &q[0].base);
+    close(q[0].fd);
+    if (write(peers[0], "x", 1) != 1)
+        abort();
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    if (strcmp(backend(), "epoll") == 0) {
+        struct epoll_reactor *ep = (struct epoll_reactor *)r;
+        size_t registered = ep->base.count;
+        CHECK_EQ(registered, N); /* N - 1 probes and the waker */
+        CHECK_EQ(ep->rebuilds, 1);
+        CHECK_EQ(ctl_calls(r) - before, 1 + 2 * registered); /* DEL, set */
+    }
+    for (int i = 1; i < N; i++)
+        CHECK_EQ(q[i].lost, 0);
+    CHECK_EQ(q[0].reads, 0);
+    reactor_free(r);
+    close(dup_fd);
+    for (int i = 0; i < N; i++)
+        close(peers[i]);
+    for (int i = 1; i < N; i++)
+        close(q[i].fd);
+}
+
 /* What Twisted's EPollReactor.addReader raises at once is refused at
  * once: EPERM for a regular file, EBADF for a closed fd, also for one
  * whose removal has not reached the kernel yet.  kqueue watches regular
@@ -1817,6 +1861,7 @@ static const struct test tests[] = {
     TEST(toggling_a_readers_write_interest_costs_no_epoll_ctl),
     TEST(descriptor_reopened_between_removal_and_readding_is_watched),
     TEST(deferred_change_for_an_fd_closed_meanwhile_is_no_error),
+    TEST(closing_after_removal_with_a_dup_open_costs_one_rebuild),
     TEST(epoll_refuses_a_regular_file_or_a_closed_fd_at_once),
     TEST(unwatchable_file_on_a_number_pending_removal_is_refused_at_once),
     TEST(second_descriptor_on_a_number_pending_removal_is_FdInUse),
