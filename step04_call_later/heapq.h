@@ -11,7 +11,7 @@
  *     (delayedcall.h) instead of an 8-byte pointer;
  *   - each node has four children, not two: the tree is half as deep,
  *     and the four children of a node share one cache line (the array is
- *     placed so that they do, see heap_reserve).
+ *     placed so that they do, see resize).
  * Every entry's position is written back into its call (`index`), so a
  * call can be removed or moved from the middle in O(log n) instead of
  * the linear `heap.index(call)` of base.py: _moveCallLaterSooner.
