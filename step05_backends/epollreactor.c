@@ -89,22 +89,66 @@ static bool kernel_agrees(const struct kernel_entry *k,
                 : !k->in_kernel;
 }
 
+/* What the kernel refused a descriptor: told to it (disconnected with
+ * -err) only once the loop over the table is done, as a connection_lost
+ * may change the table; and only if its registration is still the one
+ * refused. */
+struct refused {
+    int fd, err;
+    unsigned registration_id;
+};
+
+struct refusals {
+    struct refused *list;
+    size_t n;
+};
+
+static void note_refused(struct refusals *r, int fd, int err, unsigned id)
+{
+    struct refused *more = realloc(r->list, (r->n + 1) * sizeof *more);
+    if (!more)
+        return; /* no memory: it stays in the table, silent */
+    r->list = more;
+    r->list[r->n++] =
+        (struct refused){.fd = fd, .err = err, .registration_id = id};
+}
+
+/* Whether it disconnected any. */
+static bool disconnect_refused(struct epoll_reactor *self, struct refusals *r)
+{
+    struct poll_like_reactor *p = &self->base;
+    bool any = false;
+    for (size_t i = 0; i < r->n; i++) {
+        struct selectable *s = &p->fds[r->list[i].fd];
+        if (s->d && s->registration_id == r->list[i].registration_id) {
+            posix_disconnect_selectable(&p->posix, s->d, -r->list[i].err,
+                                        false); /* not changed meanwhile */
+            any = true;
+        }
+    }
+    free(r->list);
+    *r = (struct refusals){0};
+    return any;
+}
+
 /* Make the kernel hold what the table says for fd: nothing if the
  * changes since the last wait cancelled out, else one call (two if the
- * file was closed and reopened: MOD finds nothing, ADD).  A failure
- * means the fd was closed meanwhile: not an error, and nothing to
- * rebuild (if a dup keeps the file open, its stale events will say so);
- * the registration stays silent, as any closed fd's does under epoll. */
-static void apply_change(struct epoll_reactor *self, int fd)
+ * file was closed and reopened: MOD finds nothing, ADD).  A DEL that
+ * fails means the fd was closed meanwhile: not an error, and nothing to
+ * rebuild (if a dup keeps the file open, its stale events will say so).
+ * An ADD or MOD that fails (EBADF: closed; EPERM: a file epoll cannot
+ * watch) is what Twisted's _add would have raised at once: the error
+ * (errno) is returned, for the descriptor to hear it now. */
+static int apply_change(struct epoll_reactor *self, int fd)
 {
     struct kernel_entry *k = &self->kernel[fd];
     const struct selectable *s = &self->base.fds[fd];
     if (kernel_agrees(k, s))
-        return;
+        return 0;
     if (!s->d) {
         (void)ctl(self, EPOLL_CTL_DEL, fd, 0, 0);
         k->in_kernel = false;
-        return;
+        return 0;
     }
     int rc;
     if (k->in_kernel) {
@@ -116,21 +160,31 @@ static void apply_change(struct epoll_reactor *self, int fd)
         if (rc < 0 && errno == EEXIST)
             rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, s->registration_id);
     }
-    if (rc == 0)
+    if (rc == 0) {
         kernel_holds(self, fd);
-    else
-        k->in_kernel = false;
+        return 0;
+    }
+    k->in_kernel = false;
+    return errno;
 }
 
-/* Before each wait: the net change of every fd touched since the last. */
-static void apply_changes(struct epoll_reactor *self)
+/* Before each wait: the net change of every fd touched since the last.
+ * A descriptor whose change the kernel refuses is disconnected with the
+ * error, here, a pass after the call that asked for it; true if any was
+ * (then the pass ends, as after preening). */
+static bool apply_changes(struct epoll_reactor *self)
 {
+    struct refusals refused = {0};
     for (size_t i = 0; i < self->n_changed; i++) {
         int fd = self->changed_fds[i];
         self->kernel[fd].in_changed_fds = false;
-        apply_change(self, fd);
+        int err = apply_change(self, fd);
+        if (err)
+            note_refused(&refused, fd, err,
+                         self->base.fds[fd].registration_id);
     }
     self->n_changed = 0;
+    return disconnect_refused(self, &refused);
 }
 
 /* A descriptor back on its fd, which the kernel still holds (its removal
@@ -189,8 +243,9 @@ static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
         size_t cap = self->cap_changed ? 2 * self->cap_changed : 64;
         int *fds = realloc(self->changed_fds, cap * sizeof *fds);
         if (!fds) { /* no room to defer it: now, then */
-            apply_change(self, fd);
-            return 0;
+            int err = apply_change(self, fd);
+            errno = err;
+            return err ? -1 : 0;
         }
         self->changed_fds = fds;
         self->cap_changed = cap;
@@ -260,38 +315,18 @@ static void rebuild(struct epoll_reactor *self)
     for (size_t fd = 0; fd < self->n_kernel; fd++)
         self->kernel[fd] = (struct kernel_entry){0};
     self->n_changed = 0; /* the new set is made from the table */
-    struct refused {
-        int fd, err;
-        unsigned registration_id;
-    } *refused = NULL;
-    size_t n_refused = 0;
+    struct refusals refused = {0};
     for (size_t fd = 0; fd < p->n_fds; fd++) {
         struct selectable *s = &p->fds[fd];
-        struct kernel_entry *k;
-        if (!s->d || !(k = kernel_entry(self, (int)fd)))
+        if (!s->d || !kernel_entry(self, (int)fd))
             continue; /* no memory: it stays in the table, silent */
         if (ctl(self, EPOLL_CTL_ADD, (int)fd, s->mask, s->registration_id) ==
-            0) {
+            0)
             kernel_holds(self, (int)fd);
-            continue;
-        }
-        struct refused *more =
-            realloc(refused, (n_refused + 1) * sizeof *refused);
-        if (!more)
-            break; /* it stays in the table; its fd stays silent */
-        refused = more;
-        refused[n_refused++] =
-            (struct refused){.fd = (int)fd,
-                             .err = errno,
-                             .registration_id = s->registration_id};
+        else
+            note_refused(&refused, (int)fd, errno, s->registration_id);
     }
-    for (size_t i = 0; i < n_refused; i++) {
-        struct selectable *s = &p->fds[refused[i].fd];
-        if (s->d && s->registration_id == refused[i].registration_id)
-            posix_disconnect_selectable(&p->posix, s->d, -refused[i].err,
-                                        false); /* not changed meanwhile */
-    }
-    free(refused);
+    (void)disconnect_refused(self, &refused);
 }
 
 static unsigned io_events(uint32_t e)
@@ -305,9 +340,8 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
 {
     struct epoll_reactor *self = self_of(r);
     struct poll_like_reactor *p = &self->base;
-    if (poll_like_disconnect_stale(p))
+    if (poll_like_disconnect_stale(p) || apply_changes(self))
         return;
-    apply_changes(self);
     /* Room for every fd to be ready (if that fails, the room there is). */
     ready_list_reserve(&self->ready, p->count, sizeof(struct epoll_event));
     struct epoll_event *events = self->ready.events;

@@ -1068,8 +1068,8 @@ test_stale_descriptor_that_registers_again_is_not_disconnected(void)
 
 /* A reader that is also a writer, its fd closed behind the reactor's
  * back: disconnected once, where Twisted's _preenDescriptors calls
- * connectionLost once for each set it is in (twice).  epoll and kqueue
- * never notice at all. */
+ * connectionLost once for each set it is in (twice).  epoll and kqueue,
+ * which hold both already, never notice at all. */
 static void test_closed_reader_and_writer_is_disconnected_once(void)
 {
     struct reactor_base *r = new_reactor();
@@ -1077,6 +1077,7 @@ static void test_closed_reader_and_writer_is_disconnected_once(void)
     struct probe a = readable_probe(r, &w);
     reactor_add_reader(r, &a.base);
     reactor_add_writer(r, &a.base);
+    reactor_iterate(r, 0); /* epoll's deferred MOD made */
     close(a.fd);
     for (int i = 0; i < 3; i++)
         reactor_iterate(r, 0);
@@ -1292,6 +1293,38 @@ static void test_closing_after_removal_with_a_dup_open_costs_one_rebuild(void)
         close(peers[i]);
     for (int i = 1; i < N; i++)
         close(q[i].fd);
+}
+
+/* A reader whose fd was closed behind the reactor's back becomes a
+ * writer too.  Twisted's EPollReactor._add raises EBADF from modify at
+ * once; here epoll defers the MOD, and when the kernel refuses it the
+ * descriptor hears it at the next pass: disconnected with -EBADF, not
+ * left silent.  select and poll find the closed fd there too; kqueue
+ * refuses at once. */
+static void test_writer_added_on_a_closed_fd_is_disconnected_next_pass(void)
+{
+    struct reactor_base *r = new_reactor();
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    close(a.fd);
+    int err = reactor_add_writer(r, &a.base);
+    if (strcmp(backend(), "kqueue") == 0) {
+        CHECK_ERR(err, ERR_SYSTEM);
+        reactor_remove_reader(r, &a.base);
+    } else {
+        CHECK_ERR(err, REACTOR_OK);
+        CHECK_EQ(a.lost, 0); /* not inside the add */
+        reactor_iterate(r, 0);
+        CHECK_EQ(a.lost, 1);
+        CHECK_EQ(a.lost_reason, -EBADF);
+        CHECK_EQ(a.writes, 0);
+        struct descriptor *list[4];
+        CHECK_EQ(reactor_get_writers(r, list, 4), 0);
+    }
+    reactor_free(r);
+    close(peer);
 }
 
 /* What Twisted's EPollReactor.addReader raises at once is refused at
@@ -1862,6 +1895,7 @@ static const struct test tests[] = {
     TEST(descriptor_reopened_between_removal_and_readding_is_watched),
     TEST(deferred_change_for_an_fd_closed_meanwhile_is_no_error),
     TEST(closing_after_removal_with_a_dup_open_costs_one_rebuild),
+    TEST(writer_added_on_a_closed_fd_is_disconnected_next_pass),
     TEST(epoll_refuses_a_regular_file_or_a_closed_fd_at_once),
     TEST(unwatchable_file_on_a_number_pending_removal_is_refused_at_once),
     TEST(second_descriptor_on_a_number_pending_removal_is_FdInUse),
