@@ -335,14 +335,14 @@ static struct poll_like_reactor *poll_like_of(struct reactor_base *r)
 }
 
 /* Where `d` is registered for `event`, or -1: at its fileno(), or, if
- * that is -1 or changed, wherever the table has it. */
+ * that is -1 or changed, wherever the table has it.  Its own slot answers
+ * alone (one descriptor per fd): stopWriting on a reader costs no scan. */
 static int find_fd(const struct poll_like_reactor *p, struct descriptor *d,
                    unsigned event)
 {
     int fd = d->ops->fileno(d);
-    if (fd >= 0 && (size_t)fd < p->n_fds && p->fds[fd].d == d &&
-        (p->fds[fd].mask & event))
-        return fd;
+    if (fd >= 0 && (size_t)fd < p->n_fds && p->fds[fd].d == d)
+        return p->fds[fd].mask & event ? fd : -1;
     for (size_t i = 0; i < p->n_fds; i++)
         if (p->fds[i].d == d && (p->fds[i].mask & event))
             return (int)i;
