@@ -30,6 +30,9 @@ struct posix_reactor_base {
     struct unix_waker waker;
     bool handlers_installed;
     struct sigaction old_int, old_term, old_chld;
+    /* The reactor whose handlers were in when this one put its own in
+     * (NULL: none): handlers are the process's, one reactor's at a time. */
+    struct posix_reactor_base *signals_below;
     /* Descriptors whose registration was found stale (their fd number
      * now names another file, which a newcomer registered): each is
      * disconnected with -EBADF at the start of the next pass. */

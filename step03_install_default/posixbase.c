@@ -27,6 +27,8 @@ static int waker_fileno(struct descriptor *d)
  * name).  A byte alone could be lost: the pipe may be full. */
 static volatile sig_atomic_t signal_wakeup_fd = -1;
 static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM, or 0 */
+/* The reactor whose handlers were put in last (the loop's thread only). */
+static struct posix_reactor_base *signals_top;
 
 /* Drain the pipe, then act on a stop signal as sigInt and sigTerm do
  * (callFromThread(stop)), only in the reactor whose handlers are in.  The
@@ -274,6 +276,8 @@ void posix_handle_signals(struct reactor_base *r)
         return;
     stop_signal = 0; /* a stop meant for an earlier reactor is not ours */
     signal_wakeup_fd = p->waker.write_fd;
+    p->signals_below = signals_top;
+    signals_top = p;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -292,10 +296,25 @@ void posix_uninstall_handler(struct reactor_base *r)
     struct posix_reactor_base *p = (struct posix_reactor_base *)r;
     if (!p || !p->handlers_installed)
         return;
+    p->handlers_installed = false;
+    if (signals_top != p) {
+        /* A later reactor's handlers are in: leave them, and hand it
+         * what this one would have restored. */
+        struct posix_reactor_base *above = signals_top;
+        while (above && above->signals_below != p)
+            above = above->signals_below;
+        if (above) {
+            above->old_int = p->old_int;
+            above->old_term = p->old_term;
+            above->old_chld = p->old_chld;
+            above->signals_below = p->signals_below;
+        }
+        return;
+    }
     sigaction(SIGINT, &p->old_int, NULL);
     sigaction(SIGTERM, &p->old_term, NULL);
     sigaction(SIGCHLD, &p->old_chld, NULL);
-    signal_wakeup_fd = -1;
+    signals_top = p->signals_below; /* its handlers are back in */
+    signal_wakeup_fd = signals_top ? signals_top->waker.write_fd : -1;
     stop_signal = 0; /* it was this reactor's: no later one's */
-    p->handlers_installed = false;
 }

@@ -1520,6 +1520,30 @@ static void test_sigterm_stops_only_the_reactor_that_installed_it(void)
     reactor_free(r);
 }
 
+/* Two reactors put their handlers in, a, then b; a takes its own out
+ * first.  b's stay in, and its waker still hears SIGTERM; when b takes
+ * its own out, what was there before a is back. */
+static void test_handlers_removed_out_of_order_leave_the_later_ones_in(void)
+{
+    struct sigaction before, now;
+    sigaction(SIGTERM, NULL, &before);
+    struct reactor_base *a = new_reactor(), *b = new_reactor();
+    CHECK_ERR(reactor_start_running(a, true), REACTOR_OK);
+    CHECK_ERR(reactor_start_running(b, true), REACTOR_OK);
+    reactor_free(a); /* takes a's handlers out */
+    sigaction(SIGTERM, NULL, &now);
+    CHECK(now.sa_handler != before.sa_handler); /* b's, still in */
+    if (now.sa_handler != before.sa_handler) {
+        raise(SIGTERM);
+        for (int i = 0; i < 3 && !b->stopped; i++)
+            reactor_iterate(b, 0);
+        CHECK(b->stopped);
+    }
+    reactor_free(b);
+    sigaction(SIGTERM, NULL, &now);
+    CHECK(now.sa_handler == before.sa_handler);
+}
+
 /* So many SIGCHLDs that the waker pipe is full, then SIGTERM: its byte
  * finds no room, but the stop it asks for must not be lost. */
 static void flood_then_sigterm(void *arg)
@@ -1904,6 +1928,7 @@ static const struct test tests[] = {
     TEST(wake_up_ends_a_wait_forever),
     TEST(sigterm_stops_the_reactor_through_the_waker),
     TEST(sigterm_stops_only_the_reactor_that_installed_it),
+    TEST(handlers_removed_out_of_order_leave_the_later_ones_in),
     TEST(sigterm_after_a_flood_of_sigchld_still_stops),
     TEST(sigchld_does_not_interrupt_a_read_in_a_callback),
     TEST(sigint_handler_already_installed_is_left_alone),
