@@ -12,6 +12,7 @@
 #include "epollreactor.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,8 +291,12 @@ static void rebuild(struct epoll_reactor *self)
 {
     struct poll_like_reactor *p = &self->base;
     self->needs_rebuild = 0;
+    /* The new set is made while the old one can still be asked; at the
+     * limit of open files (EMFILE, ENFILE) it takes the old one's number
+     * once that is closed: a failed rebuild would leave the stale events
+     * coming, and the loop spinning on them. */
     int epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd < 0) {
+    if (epfd < 0 && errno != EMFILE && errno != ENFILE) {
         perror("epoll_create1");
         return;
     }
@@ -309,8 +314,15 @@ static void rebuild(struct epoll_reactor *self)
             errno == ENOENT)
             (void)poll_like_retire_stale(p, (int)fd); /* no memory: kept */
     }
-    close(self->epfd);
+    if (self->epfd >= 0)
+        close(self->epfd);
+    if (epfd < 0)
+        epfd = epoll_create1(EPOLL_CLOEXEC); /* the number just freed */
     self->epfd = epfd;
+    if (epfd < 0) { /* taken meanwhile by another thread */
+        perror("epoll_create1");
+        return; /* no set: epoll_do_poll tries again */
+    }
     self->rebuilds++;
     for (size_t fd = 0; fd < self->n_kernel; fd++)
         self->kernel[fd] = (struct kernel_entry){0};
@@ -340,6 +352,16 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
 {
     struct epoll_reactor *self = self_of(r);
     struct poll_like_reactor *p = &self->base;
+    if (self->epfd < 0)
+        rebuild(self);
+    if (self->epfd < 0) { /* still no set: wait for the waker alone */
+        struct pollfd waker = {.fd = p->posix.waker.read_fd,
+                               .events = POLLIN};
+        if (poll(&waker, 1, timeout_to_ms(timeout)) > 0)
+            poll_like_do_read_or_write(
+                p, waker.fd, IO_READ, poll_like_registration_id(p, waker.fd));
+        return;
+    }
     if (poll_like_disconnect_stale(p) || apply_changes(self))
         return;
     /* Room for every fd to be ready (if that fails, the room there is). */

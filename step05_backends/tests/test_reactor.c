@@ -1327,6 +1327,46 @@ static void test_writer_added_on_a_closed_fd_is_disconnected_next_pass(void)
     close(peer);
 }
 
+/* The same stale event at the limit of open files, where no new fd can
+ * be opened: epoll's set is made anew all the same (in the number the
+ * old one frees), once, and the loop does not spin on the stale event. */
+static void test_set_is_rebuilt_at_the_open_file_limit(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wd;
+    struct probe a = readable_probe(r, &wa), d = readable_probe(r, &wd);
+    reactor_add_reader(r, &a.base);
+    reactor_add_reader(r, &d.base);
+    reactor_iterate(r, 0);
+    int dup_d = dup(d.fd);
+    reactor_remove_reader(r, &d.base);
+    close(d.fd); /* its stale event comes, with the dup open */
+    struct rlimit saved, at_limit;
+    getrlimit(RLIMIT_NOFILE, &saved);
+    int lowest_free = dup(0);
+    close(lowest_free);
+    at_limit = saved;
+    at_limit.rlim_cur = (rlim_t)lowest_free; /* no fd can be opened */
+    CHECK(setrlimit(RLIMIT_NOFILE, &at_limit) == 0);
+    CHECK(dup(0) < 0 && errno == EMFILE);
+    for (int i = 0; i < 4; i++)
+        reactor_iterate(r, 0);
+    setrlimit(RLIMIT_NOFILE, &saved);
+    if (strcmp(backend(), "epoll") == 0) {
+        struct epoll_reactor *ep = (struct epoll_reactor *)r;
+        CHECK_EQ(ep->rebuilds, 1);
+        unsigned long calls = ep->ctl_calls;
+        reactor_iterate(r, 0);
+        CHECK_EQ(ep->rebuilds, 1); /* no stale event left */
+        CHECK_EQ(ep->ctl_calls, calls);
+    }
+    CHECK(a.reads >= 5); /* served on every pass */
+    CHECK_EQ(a.lost, 0);
+    CHECK_EQ(d.reads, 1); /* before its removal only */
+    reactor_free(r);
+    close(dup_d), close(a.fd), close(wa), close(wd);
+}
+
 /* What Twisted's EPollReactor.addReader raises at once is refused at
  * once: EPERM for a regular file, EBADF for a closed fd, also for one
  * whose removal has not reached the kernel yet.  kqueue watches regular
@@ -1920,6 +1960,7 @@ static const struct test tests[] = {
     TEST(deferred_change_for_an_fd_closed_meanwhile_is_no_error),
     TEST(closing_after_removal_with_a_dup_open_costs_one_rebuild),
     TEST(writer_added_on_a_closed_fd_is_disconnected_next_pass),
+    TEST(set_is_rebuilt_at_the_open_file_limit),
     TEST(epoll_refuses_a_regular_file_or_a_closed_fd_at_once),
     TEST(unwatchable_file_on_a_number_pending_removal_is_refused_at_once),
     TEST(second_descriptor_on_a_number_pending_removal_is_FdInUse),
