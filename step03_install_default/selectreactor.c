@@ -26,13 +26,21 @@ static struct select_reactor *self_of(struct reactor_base *r)
 /* ---- the table of readers and writers -------------------------------- */
 
 /* Where `d` is registered in `slots`, or -1.  Usually at its fileno();
- * if that changed or is -1 (closed), search, as Twisted's reactors do. */
+ * if that changed or is -1 (closed), search, as Twisted's reactors do.
+ * Found at its fileno() in the other table, it is not in this one:
+ * stopWriting on a reader costs no scan. */
 static int find_slot(const struct select_reactor *self,
                      const struct select_slot *slots, struct descriptor *d)
 {
     int fd = d->ops->fileno(d);
-    if (fd >= 0 && fd < FD_SETSIZE && slots[fd].d == d)
-        return fd;
+    if (fd >= 0 && fd < FD_SETSIZE) {
+        const struct select_slot *other =
+            slots == self->reads ? self->writes : self->reads;
+        if (slots[fd].d == d)
+            return fd;
+        if (other[fd].d == d)
+            return -1;
+    }
     for (int i = 0; i <= self->max_fd; i++)
         if (slots[i].d == d)
             return i;
