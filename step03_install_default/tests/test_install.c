@@ -21,10 +21,10 @@ static void test_install_twice_is_ReactorAlreadyInstalledError(void)
     struct reactor_base *first = installed_reactor();
     CHECK_ERR(select_install(), ERR_REACTOR_ALREADY_INSTALLED);
     CHECK(installed_reactor() == first); /* the first one stays */
-    CHECK(strcmp(reactor_error_name(ERR_REACTOR_ALREADY_INSTALLED),
-                 "ReactorAlreadyInstalledError") == 0);
-    CHECK(strcmp(reactor_error_message(ERR_REACTOR_ALREADY_INSTALLED),
-                 "reactor already installed") == 0);
+    CHECK_EQ(reactor_error_name(ERR_REACTOR_ALREADY_INSTALLED),
+             "ReactorAlreadyInstalledError");
+    CHECK_EQ(reactor_error_message(ERR_REACTOR_ALREADY_INSTALLED),
+             "reactor already installed");
 }
 
 static void test_first_use_installs_the_default(void)
@@ -43,7 +43,8 @@ static void test_install_after_use_is_ReactorAlreadyInstalledError(void)
 {
     struct reactor_base *used = global_reactor();
     CHECK_ERR(select_install(), ERR_REACTOR_ALREADY_INSTALLED);
-    CHECK_ERR(install_reactor_by_name("select"), ERR_REACTOR_ALREADY_INSTALLED);
+    CHECK_ERR(install_reactor_by_name("select"),
+              ERR_REACTOR_ALREADY_INSTALLED);
     CHECK(global_reactor() == used);
 }
 
@@ -53,8 +54,7 @@ static void test_unknown_name_is_NoSuchReactor_and_installs_nothing(void)
     CHECK_ERR(install_reactor_by_name(""), ERR_NO_SUCH_REACTOR);
     CHECK(install_reactor_by_name(NULL) == ERR_NO_SUCH_REACTOR);
     CHECK(installed_reactor() == NULL);
-    CHECK(strcmp(reactor_error_name(ERR_NO_SUCH_REACTOR), "NoSuchReactor") ==
-          0);
+    CHECK_EQ(reactor_error_name(ERR_NO_SUCH_REACTOR), "NoSuchReactor");
 }
 
 static void test_install_null_is_InvalidArgument(void)

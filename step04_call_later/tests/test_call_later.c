@@ -56,7 +56,7 @@ static void test_call_runs_when_its_time_comes(void)
     advance(r, 0.001);
     CHECK_EQ(ran, "a");
     advance(r, 10);
-    CHECK(strcmp(ran, "a") == 0); /* once only */
+    CHECK_EQ(ran, "a"); /* once only */
     reactor_free(r);
 }
 
@@ -94,8 +94,8 @@ static void test_cancel_reset_delay_after_the_call_ran_are_AlreadyCalled(void)
     CHECK_ERR(delayed_call_reset(call, 1), ERR_ALREADY_CALLED);
     CHECK_ERR(delayed_call_delay(call, 1), ERR_ALREADY_CALLED);
     CHECK(!delayed_call_active(call));
-    CHECK(strcmp(reactor_error_message(ERR_ALREADY_CALLED),
-                 "Tried to cancel an already-called event.") == 0);
+    CHECK_EQ(reactor_error_message(ERR_ALREADY_CALLED),
+             "Tried to cancel an already-called event.");
     delayed_call_release(call);
     reactor_free(r);
 }
@@ -276,9 +276,9 @@ static void test_call_made_during_run_until_current_runs_in_a_later_pass(void)
     struct reactor_base *r = the_reactor = fake_reactor();
     reactor_call_later(r, 0, schedule_another_now, "first,", NULL);
     reactor_run_until_current(r);
-    CHECK(strcmp(ran, "first,") == 0); /* not "first,new" */
-    CHECK(reactor_timeout(r) == 0);    /* due, in the next pass */
-    reactor_run_until_current(r);      /* the clock has not moved */
+    CHECK_EQ(ran, "first,");        /* not "first,new" */
+    CHECK(reactor_timeout(r) == 0); /* due, in the next pass */
+    reactor_run_until_current(r);   /* the clock has not moved */
     CHECK_EQ(ran, "first,new");
     reactor_free(r);
 }
@@ -696,7 +696,7 @@ static void test_cancelled_new_calls_give_their_room_back_within_a_pass(void)
     CHECK(most_new_room <= 64);
     CHECK(most_heap_room <= 64);
     advance(r, 1);
-    CHECK(strcmp(ran, "abc") == 0); /* FIFO among equal times */
+    CHECK_EQ(ran, "abc"); /* FIFO among equal times */
     reactor_free(r);
 }
 
@@ -831,7 +831,7 @@ static void test_a_time_that_cannot_come_due_is_InvalidDelay(void)
     clock_.now = 100.0;
     advance(r, NAN); /* refused: the clock stays */
     CHECK_EQ(reactor_seconds(r), 100.0);
-    CHECK(isinf(reactor_timeout(r))); /* nothing was scheduled */
+    CHECK(isinf(reactor_timeout(r)));          /* nothing was scheduled */
     CHECK(isnan(reactor_clock_seconds(r, 7))); /* no such clock */
     reactor_free(r);
 }

@@ -22,10 +22,10 @@ static void test_install_twice_is_ReactorAlreadyInstalledError(void)
     struct reactor_base *first = installed_reactor();
     CHECK_ERR(select_install(), ERR_REACTOR_ALREADY_INSTALLED);
     CHECK(installed_reactor() == first); /* the first one stays */
-    CHECK(strcmp(reactor_error_name(ERR_REACTOR_ALREADY_INSTALLED),
-                 "ReactorAlreadyInstalledError") == 0);
-    CHECK(strcmp(reactor_error_message(ERR_REACTOR_ALREADY_INSTALLED),
-                 "reactor already installed") == 0);
+    CHECK_EQ(reactor_error_name(ERR_REACTOR_ALREADY_INSTALLED),
+             "ReactorAlreadyInstalledError");
+    CHECK_EQ(reactor_error_message(ERR_REACTOR_ALREADY_INSTALLED),
+             "reactor already installed");
 }
 
 static void test_first_use_installs_the_default(void)
@@ -45,7 +45,8 @@ static void test_install_after_use_is_ReactorAlreadyInstalledError(void)
 {
     struct reactor_base *used = global_reactor();
     CHECK_ERR(select_install(), ERR_REACTOR_ALREADY_INSTALLED);
-    CHECK_ERR(install_reactor_by_name("select"), ERR_REACTOR_ALREADY_INSTALLED);
+    CHECK_ERR(install_reactor_by_name("select"),
+              ERR_REACTOR_ALREADY_INSTALLED);
     CHECK(global_reactor() == used);
 }
 
@@ -55,8 +56,7 @@ static void test_unknown_name_is_NoSuchReactor_and_installs_nothing(void)
     CHECK_ERR(install_reactor_by_name(""), ERR_NO_SUCH_REACTOR);
     CHECK(install_reactor_by_name(NULL) == ERR_NO_SUCH_REACTOR);
     CHECK(installed_reactor() == NULL);
-    CHECK(strcmp(reactor_error_name(ERR_NO_SUCH_REACTOR), "NoSuchReactor") ==
-          0);
+    CHECK_EQ(reactor_error_name(ERR_NO_SUCH_REACTOR), "NoSuchReactor");
 }
 
 /* A name the table knows, for a backend this platform lacks (kqueue on
@@ -76,8 +76,8 @@ test_unavailable_name_is_ReactorUnavailable_and_installs_nothing(void)
     }
     CHECK_ERR(install_reactor_by_name(missing), ERR_REACTOR_UNAVAILABLE);
     CHECK(installed_reactor() == NULL);
-    CHECK(strcmp(reactor_error_name(ERR_REACTOR_UNAVAILABLE),
-                 "ReactorUnavailable") == 0);
+    CHECK_EQ(reactor_error_name(ERR_REACTOR_UNAVAILABLE),
+             "ReactorUnavailable");
 }
 
 static void test_install_null_is_InvalidArgument(void)

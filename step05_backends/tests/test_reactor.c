@@ -201,7 +201,7 @@ static void test_crash_ends_run_without_shutdown_and_allows_rerun(void)
                                      NULL, NULL);
     reactor_call_when_running(r, crash_it, r, NULL);
     CHECK_ERR(reactor_run(r, false), REACTOR_OK);
-    CHECK(strcmp(events, "") == 0); /* no shutdown triggers */
+    CHECK_EQ(events, ""); /* no shutdown triggers */
     CHECK(!r->running);
     /* A crashed reactor was never stopped: it may run again, and "during
      * startup" (which crash re-armed) makes it running again. */
@@ -215,16 +215,15 @@ static void test_crash_ends_run_without_shutdown_and_allows_rerun(void)
 
 static void test_errors_have_twisted_names_and_messages(void)
 {
-    CHECK(strcmp(reactor_error_name(ERR_REACTOR_NOT_RUNNING),
-                 "ReactorNotRunning") == 0);
-    CHECK(strcmp(reactor_error_message(ERR_REACTOR_NOT_RUNNING),
-                 "Can't stop reactor that isn't running.") == 0);
-    CHECK(strcmp(reactor_error_name(ERR_REACTOR_ALREADY_RUNNING),
-                 "ReactorAlreadyRunning") == 0);
-    CHECK(strcmp(reactor_error_name(ERR_REACTOR_NOT_RESTARTABLE),
-                 "ReactorNotRestartable") == 0);
-    CHECK(strcmp(reactor_error_name((reactor_error)999), "UnknownError") ==
-          0);
+    CHECK_EQ(reactor_error_name(ERR_REACTOR_NOT_RUNNING),
+             "ReactorNotRunning");
+    CHECK_EQ(reactor_error_message(ERR_REACTOR_NOT_RUNNING),
+             "Can't stop reactor that isn't running.");
+    CHECK_EQ(reactor_error_name(ERR_REACTOR_ALREADY_RUNNING),
+             "ReactorAlreadyRunning");
+    CHECK_EQ(reactor_error_name(ERR_REACTOR_NOT_RESTARTABLE),
+             "ReactorNotRestartable");
+    CHECK_EQ(reactor_error_name((reactor_error)999), "UnknownError");
     CHECK_EQ(reason_name(CONNECTION_DONE), "ConnectionDone");
     CHECK_EQ(reason_name(-EBADF), strerror(EBADF));
 }
