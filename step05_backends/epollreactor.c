@@ -218,8 +218,9 @@ static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
     }
     const struct selectable *s = &p->fds[fd];
     if (kernel_agrees(k, s)) {
+        /* The serial epoll_proves_stale's ADD could not know. */
         if (s->d)
-            k->serial = p->origins[fd].serial; /* epoll_proves_stale's */
+            k->serial = p->origins[fd].serial;
         return 0;
     }
     if (new_mask && old == 0 && k->in_kernel &&
