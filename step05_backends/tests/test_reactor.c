@@ -1418,15 +1418,22 @@ test_unwatchable_file_on_a_number_pending_removal_is_refused_at_once(void)
     struct probe n = {.base.ops = &probe_ops,
                       .fd = open("/dev/null", O_RDONLY)};
     CHECK_EQ(n.fd, x.fd); /* the number, reused */
+    bool kqueue = strcmp(backend(), "kqueue") == 0;
     errno = 0;
-    CHECK_ERR(reactor_add_reader(r, &n.base),
-              epoll ? ERR_SYSTEM : REACTOR_OK);
-    CHECK(!epoll || errno == EPERM);
+    int err = reactor_add_reader(r, &n.base);
+    if (epoll) {
+        CHECK_ERR(err, ERR_SYSTEM);
+        CHECK_EQ(errno, EPERM);
+    } else if (!kqueue) {
+        CHECK_ERR(err, REACTOR_OK);
+    } /* kqueue: a kernel may watch a device or refuse it, at once either
+         way (macOS refuses; libkqueue is epoll underneath) */
     for (int i = 0; i < 2; i++)
         reactor_iterate(r, 0);
-    if (!epoll && strcmp(backend(), "kqueue") != 0)
+    if (!epoll && !kqueue)
         CHECK(n.reads >= 1); /* always readable: end of file */
-    reactor_remove_reader(r, &n.base);
+    if (err == REACTOR_OK)
+        reactor_remove_reader(r, &n.base);
     reactor_free(r);
     close(n.fd), close(peer);
 }
