@@ -92,8 +92,8 @@ int ev_schedule_cancel(long n, struct timer_figures *f)
         if (i % CANCEL_ALIVE == CANCEL_ALIVE - 1)
             ev_run(loop, EVRUN_NOWAIT);
     }
-    f->pair_ns = (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0) /
-                 (double)n * 1e9;
+    f->pair_ns =
+        (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / (double)n * 1e9;
     for (int k = 0; k < CANCEL_ALIVE; k++)
         ev_timer_stop(loop, &alive[k]);
     return 0;
@@ -110,18 +110,7 @@ const char *ev_name(void)
 #ifndef REACTOR_BENCH_COMPARE
 int main(int argc, char **argv)
 {
-    int cancel = argc > 1 && strcmp(argv[1], "--cancel") == 0;
-    long n = argc > 1 + cancel ? atol(argv[1 + cancel]) : 0;
-    struct timer_figures f = {0};
-    if (cancel) {
-        int err = ev_schedule_cancel(n > 0 ? n : 10000000, &f);
-        printf("schedule + cancel:      %.1f CPU ns per pair\n", f.pair_ns);
-        return err;
-    }
-    n = n > 0 ? n : 1000000;
-    int err = ev_million_timers(n, &f);
-    print_timer_figures(n, f.schedule, f.run, (long)f.out_of_order,
-                        f.per_call);
-    return err;
+    return peer_timers_main(argc, argv, ev_million_timers,
+                            ev_schedule_cancel);
 }
 #endif
