@@ -199,9 +199,9 @@ static int driver_add(struct driver *d, int i)
     if (d->reactor) {
         int err = reactor_add_reader(d->reactor, &pairs[i].base);
         if (err)
-            printf("  %s refuses n=%d: fd %d: %s: %s\n", d->reactor->ops->name,
-                   n_pairs, pairs[i].rd, reactor_error_name(err),
-                   reactor_error_message(err));
+            printf("  %s refuses n=%d: fd %d: %s: %s\n",
+                   d->reactor->ops->name, n_pairs, pairs[i].rd,
+                   reactor_error_name(err), reactor_error_message(err));
         return err ? -1 : 0;
     }
     if (d->peer) {
@@ -310,9 +310,11 @@ static int open_drivers(struct driver *d, int n, int with_peers)
         int err;
         if (!types[i].available || !types[i].new_reactor)
             continue;
-        struct reactor_base *r = reactor_new_by_name(types[i].short_name, &err);
+        struct reactor_base *r =
+            reactor_new_by_name(types[i].short_name, &err);
         if (r)
-            d[n_d++] = (struct driver){.name = types[i].short_name, .reactor = r};
+            d[n_d++] =
+                (struct driver){.name = types[i].short_name, .reactor = r};
         else
             printf("%s: %s\n", types[i].short_name, reactor_error_name(err));
     }
@@ -416,9 +418,23 @@ static double median(double *v, int n)
  * falls on all of them alike. */
 static double samples[MAX_DRIVERS][2][MAX_ROUNDS];
 
+/* Register every driver's readers, make one pass, then time `round` on
+ * each driver in turn, `rounds` times: samples[k][0][i]. */
+static void register_and_time(struct driver *d, int n_d, int rounds,
+                              double (*round)(struct driver *))
+{
+    for (int k = 0; k < n_d; k++)
+        if (!d[k].refused && register_all(&d[k]) == 0)
+            driver_pass(&d[k]);
+    for (int i = 0; i < rounds; i++)
+        for (int k = 0; k < n_d; k++)
+            if (!d[k].refused)
+                samples[k][0][i] = round(&d[k]);
+}
+
 /* What the targets are checked against, at the end (epoll's ratios). */
 static struct {
-    double chain_worst;                   /* run/floor, every row */
+    double chain_worst; /* run/floor, every row */
     int chain_worst_n, chain_worst_active;
     int rereg_n[16], idle_n;
     double rereg_floor[16], rereg_peer[16], idle_floor;
@@ -497,13 +513,7 @@ static void measure_reregister(int n, int rounds)
     printf("\nre-registering n=%d readers (remove + add of each, then one "
            "pass): medians of %d rounds\n",
            n, rounds);
-    for (int k = 0; k < n_d; k++)
-        if (!d[k].refused && register_all(&d[k]) == 0)
-            driver_pass(&d[k]);
-    for (int round = 0; round < rounds; round++)
-        for (int k = 0; k < n_d; k++)
-            if (!d[k].refused)
-                samples[k][0][round] = reregister_round(&d[k]);
+    register_and_time(d, n_d, rounds, reregister_round);
     double floor = 0;
     for (int k = 0; k < n_d; k++)
         if (!d[k].refused) {
@@ -547,13 +557,7 @@ static int measure_idle(int n, int rounds, int with_peers, double *ns,
     int n_d = open_drivers(d, n, with_peers);
     if (n_d < 0)
         return -1;
-    for (int k = 0; k < n_d; k++)
-        if (!d[k].refused && register_all(&d[k]) == 0)
-            driver_pass(&d[k]);
-    for (int round = 0; round < rounds; round++)
-        for (int k = 0; k < n_d; k++)
-            if (!d[k].refused)
-                samples[k][0][round] = idle_round(&d[k]);
+    register_and_time(d, n_d, rounds, idle_round);
     for (int k = 0; k < n_d; k++) {
         names[k] = d[k].name;
         ns[k] = d[k].refused ? 0 : median(samples[k][0], rounds) * 1e9;
@@ -573,7 +577,8 @@ static void print_idle(int n, int rounds)
            n, rounds);
     int n_d = measure_idle(n, rounds, 1, ns, names);
     double floor = n_d > 0 && strcmp(names[0], "floor") == 0 ? ns[0] : 0;
-    printf("  %-8s %12s %10s\n", "backend", "pass (ns)", floor ? "/floor" : "");
+    printf("  %-8s %12s %10s\n", "backend", "pass (ns)",
+           floor ? "/floor" : "");
     for (int k = 0; k < n_d; k++) {
         if (ns[k] == 0)
             continue;
@@ -725,7 +730,7 @@ static void machine(char *out, size_t size)
         fclose(f);
     if (uname(&u) < 0)
         snprintf(u.machine, sizeof u.machine, "?"), u.sysname[0] = 0,
-            u.release[0] = 0;
+                                                    u.release[0] = 0;
     snprintf(out, size, "%s, nproc %ld, %s, %s %s", u.machine, cpus, cpu,
              u.sysname, u.release);
 }
@@ -758,23 +763,27 @@ static int write_svg(const char *path, const struct sweep *s, int rounds)
             SVG_W, SVG_H, SVG_W, SVG_H);
     fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_W,
             SVG_H);
-    fprintf(f, "<text x=\"%d\" y=\"30\" font-size=\"17\" "
-               "font-weight=\"bold\">One pass with nothing ready: select and "
-               "poll pay for every idle descriptor, epoll does not</text>\n",
+    fprintf(f,
+            "<text x=\"%d\" y=\"30\" font-size=\"17\" "
+            "font-weight=\"bold\">One pass with nothing ready: select and "
+            "poll pay for every idle descriptor, epoll does not</text>\n",
             PX0 - 60);
     /* The grid: a line at every power of ten, ticks at 2..9 times it. */
     for (int e = x0; e <= x1; e++) {
         double x = X(ten_to(e));
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
-                   "stroke=\"#dddddd\"/>\n",
+        fprintf(f,
+                "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+                "stroke=\"#dddddd\"/>\n",
                 x, PY0, x, PY1);
-        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f"
-                   "</text>\n",
+        fprintf(f,
+                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f"
+                "</text>\n",
                 x, PY1 + 18, ten_to(e));
         for (int m = 2; m < 10 && e < x1; m++) {
             double xm = X(m * ten_to(e));
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
-                       "stroke=\"#999999\"/>\n",
+            fprintf(f,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+                    "stroke=\"#999999\"/>\n",
                     xm, PY1, xm, PY1 - 5);
         }
     }
@@ -782,36 +791,44 @@ static int write_svg(const char *path, const struct sweep *s, int rounds)
         double y = Y(ten_to(e));
         char label[32];
         time_label(e, label, sizeof label);
-        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
-                   "stroke=\"#dddddd\"/>\n",
+        fprintf(f,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+                "stroke=\"#dddddd\"/>\n",
                 PX0, y, PX1, y);
-        fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+        fprintf(f,
+                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
                 PX0 - 8, y + 4, label);
         for (int m = 2; m < 10 && e < y1; m++) {
             double ym = Y(m * ten_to(e));
-            fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
-                       "stroke=\"#999999\"/>\n",
+            fprintf(f,
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+                    "stroke=\"#999999\"/>\n",
                     PX0, ym, PX0 + 5, ym);
         }
     }
-    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-               "fill=\"none\" stroke=\"black\"/>\n",
+    fprintf(f,
+            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+            "fill=\"none\" stroke=\"black\"/>\n",
             PX0, PY0, PX1 - PX0, PY1 - PY0);
-    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">idle "
-               "descriptors watched (n socket pairs, the read end of each "
-               "registered, log scale)</text>\n",
+    fprintf(f,
+            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">idle "
+            "descriptors watched (n socket pairs, the read end of each "
+            "registered, log scale)</text>\n",
             (PX0 + PX1) / 2, PY1 + 42);
-    fprintf(f, "<text transform=\"translate(%d %d) rotate(-90)\" "
-               "text-anchor=\"middle\">CPU time per pass, iterate(0) "
-               "(log scale)</text>\n",
+    fprintf(f,
+            "<text transform=\"translate(%d %d) rotate(-90)\" "
+            "text-anchor=\"middle\">CPU time per pass, iterate(0) "
+            "(log scale)</text>\n",
             22, (PY0 + PY1) / 2);
     /* One line per backend, a dot per point, a note where it stops. */
     for (int k = 0; k < s->n_series; k++) {
         const char *colour = series_colour(s->name[k]);
         int dashed = strcmp(s->name[k], "floor") == 0;
-        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\"%s "
-                   "points=\"",
-                colour, dashed ? " stroke-dasharray=\"6 4\"" : "");
+        fprintf(
+            f,
+            "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\"%s "
+            "points=\"",
+            colour, dashed ? " stroke-dasharray=\"6 4\"" : "");
         int last = -1;
         for (int p = 0; p < s->n_points; p++)
             if (s->ns[k][p] > 0) {
@@ -824,20 +841,23 @@ static int write_svg(const char *path, const struct sweep *s, int rounds)
         fprintf(f, "</title></polyline>\n");
         for (int p = 0; p < s->n_points; p++)
             if (s->ns[k][p] > 0)
-                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
-                           "fill=\"%s\"/>\n",
+                fprintf(f,
+                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
+                        "fill=\"%s\"/>\n",
                         X(s->n[p]), Y(s->ns[k][p]), colour);
         if (last >= 0 && last + 1 < s->n_points)
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" "
-                       "text-anchor=\"end\">%s refuses n=%d</text>\n",
+            fprintf(f,
+                    "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" "
+                    "text-anchor=\"end\">%s refuses n=%d</text>\n",
                     X(s->n[last]) - 6, Y(s->ns[k][last]) - 12, colour,
                     s->name[k], s->n[last + 1]);
     }
     for (int k = 0; k < s->n_series; k++) {
         int y = PY0 + 20 + 24 * k;
         const char *colour = series_colour(s->name[k]);
-        fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-                   "stroke=\"%s\" stroke-width=\"2.5\"%s/>\n",
+        fprintf(f,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+                "stroke=\"%s\" stroke-width=\"2.5\"%s/>\n",
                 PX1 + 20, y, PX1 + 50, y, colour,
                 strcmp(s->name[k], "floor") == 0 ? " stroke-dasharray=\"6 4\""
                                                  : "");
@@ -854,9 +874,10 @@ static int write_svg(const char *path, const struct sweep *s, int rounds)
     gmtime_r(&t, &tm);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
     machine(where, sizeof where);
-    fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#333333\">"
-               "Each point: the median of %d rounds of the CPU time of one "
-               "pass that finds nothing ready (bench_backends --svg).</text>\n",
+    fprintf(f,
+            "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#333333\">"
+            "Each point: the median of %d rounds of the CPU time of one "
+            "pass that finds nothing ready (bench_backends --svg).</text>\n",
             PX0 - 60, PY1 + 80, rounds);
     fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#333333\">",
             PX0 - 60, PY1 + 100);
@@ -937,7 +958,8 @@ static int by_int(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    int rounds = 25, active = -1, n_list[16] = {100, 500, 1000, 9000}, n_n = 4;
+    int rounds = 25, active = -1, n_list[16] = {100, 500, 1000, 9000},
+        n_n = 4;
     int n_given = 0, chain = 1, rereg = 1, idle = 1;
     long writes = -1;
     const char *svg = NULL;
