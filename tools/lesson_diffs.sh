@@ -2,7 +2,8 @@
 # Write each step's LESSON.diff: the unified diff of its code (the .c and
 # .h files at its top level) against the previous step's, file by file in
 # LC_ALL=C order, a new file against /dev/null so it shows in full, and no
-# timestamps.  tests/lesson_test.sh checks the result with patch(1).
+# timestamps; and the count of its changed lines in the step's README.
+# tests/lesson_test.sh checks both.
 #   sh tools/lesson_diffs.sh          (or: cmake --build build --target lesson-diffs)
 set -eu
 LC_ALL=C
@@ -26,7 +27,13 @@ for step in step[0-9][0-9]_*/; do
                 diff -u --label "$label" --label "$newlabel" "$old" "$new" || [ $? -eq 1 ]
             done
         } >"$out"
-        echo "$out: $(grep -E '^[-+]' "$out" | grep -cvE '^(\+\+\+|---) ') changed lines"
+        n=$(grep -E '^[-+]' "$out" | grep -cvE '^(\+\+\+|---) ')
+        # The README says how long its lesson is: "N changed lines".
+        if [ -f "$step/README.md" ]; then
+            sed "s/[0-9][0-9]* changed lines/$n changed lines/" "$step/README.md" >"$step/README.md.new" &&
+                mv "$step/README.md.new" "$step/README.md"
+        fi
+        echo "$out: $n changed lines"
     fi
     previous=$step
 done

@@ -37,6 +37,11 @@ for f in $(cat "$tmp/want"); do
         status=1
     fi
 done
+n=$(grep -E '^[-+]' "$this/LESSON.diff" | grep -cvE '^(\+\+\+|---) ')
+if [ -f "$this/README.md" ] && ! grep -qE "(^|[^0-9])$n changed lines" "$this/README.md"; then
+    echo "FAIL: README.md does not say that LESSON.diff has $n changed lines"
+    status=1
+fi
 [ $status -eq 0 ] && echo "PASS: LESSON.diff turns $(basename "$previous") into $(basename "$this") ($(wc -l <"$tmp/want") files)" && exit 0
 echo "regenerate it: $regenerate"
 exit 1
