@@ -38,9 +38,9 @@ static struct kqueue_reactor *self_of(struct reactor_base *r)
 }
 
 /* _updateRegistration: one filter added or deleted per interest that
- * changed (one per call, as add and remove change one bit: kevent()
- * stops at the first change that fails).  udata carries the
- * registration_id. */
+ * changed: one, as add and remove change one bit, except when a stale
+ * reader and writer is retired, whose two deletes may both fail (close()
+ * dropped the filters already).  udata carries the registration_id. */
 static int kqueue_update(struct poll_like_reactor *p, int fd, unsigned old,
                          unsigned new_mask)
 {

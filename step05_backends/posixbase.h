@@ -100,8 +100,9 @@ struct selectable {
                                  the fd (never 0 once registered) */
 };
 
-/* Beside it, read only when a descriptor is added: what the fd's latest
- * registration was made for (kept after its removal). */
+/* Beside it, read when a descriptor is added (and by epoll when it
+ * applies a change): what the fd's latest registration was made for,
+ * kept after its removal. */
 struct registration_origin {
     uint64_t serial;           /* the descriptor's */
     struct file_identity file; /* the file the fd named then (not under
