@@ -304,8 +304,8 @@ static int port_do_read(struct descriptor *d)
 static void port_connection_lost(struct descriptor *d, int reason)
 {
     struct port *p = (struct port *)d;
-    (void)reason;
-    close(p->fd);
+    if (reason != -EBADF) /* -EBADF: the number is someone else's now */
+        close(p->fd);
     p->fd = -1;
 }
 

@@ -41,8 +41,8 @@ static int waker_do_read(struct descriptor *d)
     while (read(w->read_fd, buf, sizeof buf) > 0)
         ;
     int signo = stop_signal;
-    if (signo && w->reactor->handlers_installed &&
-        !w->reactor->base.stopped) {
+    /* Only the reactor whose handlers are in: the top of the stack. */
+    if (signo && signals_top == w->reactor && !w->reactor->base.stopped) {
         fprintf(stderr, "Received %s, shutting down.\n",
                 signo == SIGINT ? "SIGINT" : "SIGTERM");
         reactor_stop(&w->reactor->base);

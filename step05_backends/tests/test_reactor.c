@@ -1569,6 +1569,25 @@ static void test_sigterm_stops_only_the_reactor_that_installed_it(void)
 /* Two reactors put their handlers in, a, then b; a takes its own out
  * first.  b's stay in, and its waker still hears SIGTERM; when b takes
  * its own out, what was there before a is back. */
+/* Two reactors with handlers: a SIGTERM is for the later one, whose
+ * handlers are in; the earlier one, woken, goes on. */
+static void test_sigterm_stops_only_the_reactor_whose_handlers_are_in(void)
+{
+    struct reactor_base *a = new_reactor(), *b = new_reactor();
+    CHECK_ERR(reactor_start_running(a, true), REACTOR_OK);
+    CHECK_ERR(reactor_start_running(b, true), REACTOR_OK);
+    raise(SIGTERM);
+    posix_wake_up((struct posix_reactor_base *)a); /* its waker reads */
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(a, 0);
+    CHECK(!a->stopped);
+    for (int i = 0; i < 3 && !b->stopped; i++)
+        reactor_iterate(b, 0);
+    CHECK(b->stopped);
+    reactor_free(b);
+    reactor_free(a);
+}
+
 static void test_handlers_removed_out_of_order_leave_the_later_ones_in(void)
 {
     struct sigaction before, now;
@@ -1975,6 +1994,7 @@ static const struct test tests[] = {
     TEST(wake_up_ends_a_wait_forever),
     TEST(sigterm_stops_the_reactor_through_the_waker),
     TEST(sigterm_stops_only_the_reactor_that_installed_it),
+    TEST(sigterm_stops_only_the_reactor_whose_handlers_are_in),
     TEST(handlers_removed_out_of_order_leave_the_later_ones_in),
     TEST(sigterm_after_a_flood_of_sigchld_still_stops),
     TEST(sigchld_does_not_interrupt_a_read_in_a_callback),
