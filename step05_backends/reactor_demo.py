@@ -18,7 +18,10 @@ from twisted.internet import error, main, reactor  # noqa: E402
 
 
 def show(*words):
-    print(*words, flush=True)
+    try:
+        print(*words, flush=True)
+    except BrokenPipeError:  # stdout's reader left (`| head -1`): end, as
+        os._exit(1)  # the C demo ends on SIGPIPE
 
 
 class PipeWriter:
