@@ -85,6 +85,8 @@ static unsigned kevent_io(const struct poll_like_reactor *p,
     bool reading = registration_id && (p->fds[(int)ev->ident].mask & IO_READ);
     if (ev->flags & EV_ERROR) /* only for a changelist; none here */
         return ev->data == EBADF ? IO_BAD_FD : IO_HANGUP;
+    if (eof && ev->data && ev->fflags) /* an error, and input unread */
+        return IO_LOST;
     if (ev->filter == EVFILT_READ)
         return IO_READ | (eof ? IO_HANGUP : 0); /* drain, then EOF */
     if (!eof)

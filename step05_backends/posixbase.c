@@ -598,6 +598,8 @@ void poll_like_do_read_or_write(struct poll_like_reactor *p, int fd,
     bool in_read = false;
     if (events & IO_BAD_FD) {
         why = -EBADF; /* as select's _preenDescriptors finds it */
+    } else if (events & IO_LOST) {
+        why = CONNECTION_LOST; /* kqreactor.py: no read, no write first */
     } else if ((events & IO_HANGUP) && !input) {
         /* A hang-up, and no input left to read first: a clean end if it
          * was reading, otherwise a lost connection. */

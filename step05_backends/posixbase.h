@@ -86,7 +86,8 @@ enum {
     IO_READ = 1,   /* _POLL_IN */
     IO_WRITE = 2,  /* _POLL_OUT */
     IO_HANGUP = 4, /* _POLL_DISCONNECTED: hang-up or error */
-    IO_BAD_FD = 8  /* the fd was closed behind the reactor's back */
+    IO_BAD_FD = 8, /* the fd was closed behind the reactor's back */
+    IO_LOST = 16   /* kqueue: an end of file that carries an error */
 };
 
 /* _selectables, _reads and _writes in one table indexed by fd: which

@@ -11,9 +11,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h> /* INFINITY, NAN */
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1571,6 +1574,56 @@ static void test_sigterm_stops_only_the_reactor_that_installed_it(void)
  * its own out, what was there before a is back. */
 /* Two reactors with handlers: a SIGTERM is for the later one, whose
  * handlers are in; the earlier one, woken, goes on. */
+/* do_read as a transport's: read, and end on end of file or an error. */
+static int read_or_end(struct probe *self)
+{
+    char buf[64];
+    ssize_t n = read(self->fd, buf, sizeof buf);
+    return n > 0 ? 0 : n == 0 ? CONNECTION_DONE : -errno;
+}
+
+/* A TCP connection that the peer resets while input waits to be read.
+ * kqueue reports an EOF carrying the error (fflags) and the bytes (data),
+ * and kqreactor.py: _doWriteOrRead loses the connection at once, without
+ * reading; poll, epoll and select report it readable, and it is read
+ * first, as Twisted's _PollLikeMixin and SelectReactor do. */
+static void test_reset_with_input_waiting_is_lost_at_once_on_kqueue(void)
+{
+    struct reactor_base *r = new_reactor();
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_addr.s_addr = htonl(0x7f000001)};
+    socklen_t len = sizeof addr;
+    int l = socket(AF_INET, SOCK_STREAM, 0),
+        c = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK_EQ(bind(l, (struct sockaddr *)&addr, sizeof addr), 0);
+    CHECK_EQ(listen(l, 1), 0);
+    getsockname(l, (struct sockaddr *)&addr, &len);
+    CHECK_EQ(connect(c, (struct sockaddr *)&addr, sizeof addr), 0);
+    struct probe p = {.base.ops = &probe_ops,
+                      .fd = accept(l, NULL, NULL),
+                      .on_read = read_or_end};
+    struct linger reset = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(c, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    CHECK_EQ(write(c, "hello", 5), 5);
+    struct pollfd arrived = {.fd = p.fd, .events = POLLIN};
+    poll(&arrived, 1, 2000);
+    close(c); /* with input unread on the other side: a reset */
+    arrived.events = 0;
+    poll(&arrived, 1, 2000); /* POLLERR | POLLHUP: the reset is in */
+    CHECK_ERR(reactor_add_reader(r, &p.base), REACTOR_OK);
+    for (int i = 0; i < 5 && !p.lost; i++)
+        reactor_iterate(r, 0);
+    CHECK_EQ(p.lost, 1);
+    if (strcmp(backend(), "kqueue") == 0) {
+        CHECK_EQ(p.reads, 0);
+        CHECK_EQ(p.lost_reason, CONNECTION_LOST);
+    } else {
+        CHECK(p.reads >= 1); /* the input, or the error, read first */
+    }
+    reactor_free(r);
+    close(p.fd), close(l);
+}
+
 static void test_sigterm_stops_only_the_reactor_whose_handlers_are_in(void)
 {
     struct reactor_base *a = new_reactor(), *b = new_reactor();
@@ -1994,6 +2047,7 @@ static const struct test tests[] = {
     TEST(wake_up_ends_a_wait_forever),
     TEST(sigterm_stops_the_reactor_through_the_waker),
     TEST(sigterm_stops_only_the_reactor_that_installed_it),
+    TEST(reset_with_input_waiting_is_lost_at_once_on_kqueue),
     TEST(sigterm_stops_only_the_reactor_whose_handlers_are_in),
     TEST(handlers_removed_out_of_order_leave_the_later_ones_in),
     TEST(sigterm_after_a_flood_of_sigchld_still_stops),
