@@ -210,12 +210,12 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
                                   .fn = fn,
                                   .arg = arg,
                                   .pool = r->calls,
-                                  .state = CALL_NEW,
+                                  .state = CALL_NEW_IN_HEAP,
                                   .refs = keep ? 2 : 1,
                                   .clock = r->clock};
     uint32_t seq = ++r->last_seq; /* the order of callLater, for ties */
     if (r->running_calls) {
-        call->state = CALL_WAITING;
+        call->state = CALL_NEW_IN_LIST;
         call->index = (uint32_t)r->n_new++;
         *entry = (struct new_call){.slot = s, .seq = seq};
     } else { /* reserved above */
@@ -234,7 +234,7 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
 static void fold_if_inserted(struct delayed_call *call)
 {
     struct reactor_base *r = call->pool->reactor;
-    if (call->state != CALL_NEW)
+    if (call->state != CALL_NEW_IN_HEAP)
         return;
     if (seq_before(r->insert_seq,
                    r->pending_timed_calls.items[call->index].seq))
@@ -321,7 +321,7 @@ int delayed_call_cancel(struct delayed_call *call)
         return err;
     struct reactor_base *r = call->pool->reactor;
     uint32_t slot;
-    if (call->state == CALL_WAITING) {
+    if (call->state == CALL_NEW_IN_LIST) {
         slot = r->new_timed_calls[call->index].slot;
         r->new_timed_calls[call->index].slot = HOLE; /* skipped later */
         if (++r->n_new_cancelled > 16 && r->n_new_cancelled > r->n_new / 2)
@@ -345,7 +345,7 @@ static int move(struct delayed_call *call, double time, double delayed_time)
         return ERR_INVALID_DELAY; /* also a finite step that overflows */
     call->time = time;
     call->delayed_time = delayed_time;
-    if (call->state != CALL_WAITING) {
+    if (call->state != CALL_NEW_IN_LIST) {
         struct timer_heap *heap = &call->pool->reactor->pending_timed_calls;
         heap->items[call->index].time = sum;
         heap_update(heap, call->index);

@@ -29,11 +29,11 @@ struct reactor_base;
 typedef void (*call_fn)(void *arg);
 
 enum call_state {
-    CALL_WAITING, /* made by a callback while due calls run: in the list of
-                     new calls until the next timeout() or runUntilCurrent */
-    CALL_NEW,     /* in the heap, but no timeout() or runUntilCurrent since
-                     it was made: Twisted's _newTimedCalls */
-    CALL_PENDING, /* in the heap: Twisted's _pendingTimedCalls */
+    /* Both new, as in Twisted's _newTimedCalls (no timeout() or
+     * runUntilCurrent has seen them yet); they wait in different places: */
+    CALL_NEW_IN_LIST, /* made by a callback while due calls run */
+    CALL_NEW_IN_HEAP, /* made outside a pass: in the heap already */
+    CALL_PENDING,     /* in the heap: Twisted's _pendingTimedCalls */
     CALL_CALLED,
     CALL_CANCELLED
 };
