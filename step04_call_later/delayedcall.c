@@ -67,11 +67,14 @@ static struct call_chunk *add_chunk(struct call_pool *pool)
     struct call_chunk *c = malloc(sizeof *c);
     if (!c)
         return NULL;
+    c->pool = pool;
     c->number = (uint32_t)n;
     c->live = 0;
     c->free = 0;
-    for (uint32_t i = 0; i < POOL_CHUNK; i++)
+    for (uint32_t i = 0; i < POOL_CHUNK; i++) {
         c->calls[i].index = i + 1; /* the last one: POOL_CHUNK, none */
+        c->calls[i].place = i;
+    }
     pool->chunks[n] = c;
     pool->live_chunks++;
     link_chunk(pool, c);
@@ -209,7 +212,7 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
     *call = (struct delayed_call){.time = time,
                                   .fn = fn,
                                   .arg = arg,
-                                  .pool = r->calls,
+                                  .place = s % POOL_CHUNK,
                                   .state = CALL_NEW_IN_HEAP,
                                   .refs = keep ? 2 : 1,
                                   .clock = r->clock};
@@ -233,7 +236,7 @@ int reactor_call_later(struct reactor_base *r, double delay, call_fn fn,
  * so the heap's order, stays). */
 static void fold_if_inserted(struct delayed_call *call)
 {
-    struct reactor_base *r = call->pool->reactor;
+    struct reactor_base *r = call_pool(call)->reactor;
     if (call->state != CALL_NEW_IN_HEAP)
         return;
     if (seq_before(r->insert_seq,
@@ -319,7 +322,7 @@ int delayed_call_cancel(struct delayed_call *call)
     int err = check_active(call);
     if (err)
         return err;
-    struct reactor_base *r = call->pool->reactor;
+    struct reactor_base *r = call_pool(call)->reactor;
     uint32_t slot;
     if (call->state == CALL_NEW_IN_LIST) {
         slot = r->new_timed_calls[call->index].slot;
@@ -346,7 +349,8 @@ static int move(struct delayed_call *call, double time, double delayed_time)
     call->time = time;
     call->delayed_time = delayed_time;
     if (call->state != CALL_NEW_IN_LIST) {
-        struct timer_heap *heap = &call->pool->reactor->pending_timed_calls;
+        struct reactor_base *r = call_pool(call)->reactor;
+        struct timer_heap *heap = &r->pending_timed_calls;
         heap->items[call->index].time = sum;
         heap_update(heap, call->index);
     }
@@ -363,7 +367,7 @@ int delayed_call_reset(struct delayed_call *call, double seconds_from_now)
         return err;
     fold_if_inserted(call);
     double new_time =
-        reactor_clock_seconds(call->pool->reactor, call->clock) +
+        reactor_clock_seconds(call_pool(call)->reactor, call->clock) +
         seconds_from_now;
     if (!isfinite(new_time))
         return ERR_INVALID_DELAY;
@@ -403,7 +407,7 @@ double delayed_call_get_time(const struct delayed_call *call)
 void delayed_call_release(struct delayed_call *call)
 {
     if (call && --call->refs == 0)
-        pool_give_back(call->pool, call->index);
+        pool_give_back(call_pool(call), call->index);
 }
 
 /* The reactor is going away: its calls are cancelled, and the ones a

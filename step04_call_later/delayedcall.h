@@ -38,7 +38,7 @@ enum call_state {
     CALL_CANCELLED
 };
 
-/* 48 bytes: small fields, so that a million pending calls stay small.
+/* 40 bytes: small fields, so that a million pending calls stay small.
  * It runs at time + delayed_time (getTime), kept apart as Twisted keeps
  * them, so that every double is computed as Twisted computes it. */
 struct delayed_call {
@@ -46,13 +46,14 @@ struct delayed_call {
     double delayed_time; /* reset/delay to a later time adds it here */
     call_fn fn;
     void *arg;
-    struct call_pool *pool; /* its pool, which knows the reactor */
     /* In the heap or the new calls; once run or cancelled, its own slot;
      * once free, the next free one in its chunk. */
     uint32_t index;
-    unsigned char state; /* enum call_state */
-    unsigned char refs;  /* the reactor's (while scheduled) + the caller's */
-    uint16_t clock;      /* the reactor's clock it was made with (base.h) */
+    /* Four small numbers share one 32-bit word (bit-fields): */
+    unsigned int state : 3;  /* enum call_state */
+    unsigned int refs : 2;   /* the reactor's (while scheduled), yours */
+    unsigned int place : 11; /* in its chunk: finds its pool (below) */
+    unsigned int clock : 16; /* the reactor's clock it was made with */
 };
 
 /* The pool: calls live in chunks of POOL_CHUNK, so that making one costs
@@ -61,7 +62,9 @@ struct delayed_call {
  * returns after a burst.  The pool outlives its reactor while a caller
  * still keeps a call: that call must go on answering. */
 enum { POOL_CHUNK = 1024 };
+_Static_assert(POOL_CHUNK <= 1 << 11, "a call's place fits in 11 bits");
 struct call_chunk {
+    struct call_pool *pool;         /* what every call in it belongs to */
     uint32_t number;                /* its place in the pool's table */
     uint32_t live;                  /* calls in use */
     uint32_t free;                  /* first free one; POOL_CHUNK: none */
@@ -80,6 +83,16 @@ static inline struct delayed_call *pool_call(const struct call_pool *pool,
                                              uint32_t slot)
 {
     return &pool->chunks[slot / POOL_CHUNK]->calls[slot % POOL_CHUNK];
+}
+
+/* A call's pool, without a pointer in every call: `place` calls back is
+ * the chunk's first call, and the chunk's header is just before it. */
+static inline struct call_pool *call_pool(struct delayed_call *call)
+{
+    char *first = (char *)(call - call->place);
+    struct call_chunk *chunk =
+        (struct call_chunk *)(first - offsetof(struct call_chunk, calls));
+    return chunk->pool;
 }
 
 /* callLater: run fn(arg) `delay` seconds from now.  A negative or
