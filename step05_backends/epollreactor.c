@@ -132,11 +132,41 @@ static bool disconnect_refused(struct epoll_reactor *self, struct refusals *r)
     return any;
 }
 
-/* Make the kernel hold what the table says for fd: nothing if the
- * changes since the last wait cancelled out, else one call (two if the
- * file was closed and reopened: MOD finds nothing, ADD).  A DEL that
- * fails means the fd was closed meanwhile: not an error, and nothing to
- * rebuild (if a dup keeps the file open, its stale events will say so).
+/* A new registration on fd (a new registration_id), where the kernel may
+ * still hold the fd's last one (removals are lazy, see apply_change): one
+ * ADD.  It succeeds if the kernel holds nothing for the file fd names
+ * now (the old file was closed: the kernel forgot it).  EEXIST says the
+ * kernel holds this very file (it keys an entry on file and fd), from
+ * before: with the interest wanted, the entry is taken back as it is,
+ * with its registration_id, as libev does; else one MOD.  0, or -1 with
+ * errno (EPERM: a file epoll cannot watch; EBADF: closed). */
+static int add_or_take_back(struct epoll_reactor *self, int fd)
+{
+    struct kernel_entry *k = &self->kernel[fd];
+    struct selectable *s = &self->base.fds[fd];
+    int rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, s->registration_id);
+    if (rc < 0 && errno == EEXIST) {
+        if (k->in_kernel && k->events == s->mask) {
+            s->registration_id = k->registration_id; /* its events say so */
+            rc = 0;
+        } else {
+            rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, s->registration_id);
+        }
+    }
+    if (rc < 0) {
+        k->in_kernel = false;
+        return -1;
+    }
+    kernel_holds(self, fd);
+    return 0;
+}
+
+/* Make the kernel hold what the table says for fd, if the changes since
+ * the last wait did not cancel out.  A removal costs nothing: the entry
+ * stays in the kernel until the kernel drops it (the fd's file closed)
+ * or reports it (an event for it, see forget_kept), as in libev; a
+ * descriptor back on the fd then takes it back without a call.  A new
+ * interest is one MOD (ENOENT: the file was closed and reopened, ADD).
  * An ADD or MOD that fails (EBADF: closed; EPERM: a file epoll cannot
  * watch) is what Twisted's _add would have raised at once: the error
  * (errno) is returned, for the descriptor to hear it now. */
@@ -144,23 +174,13 @@ static int apply_change(struct epoll_reactor *self, int fd)
 {
     struct kernel_entry *k = &self->kernel[fd];
     const struct selectable *s = &self->base.fds[fd];
-    if (kernel_agrees(k, s))
+    if (!s->d || kernel_agrees(k, s))
         return 0;
-    if (!s->d) {
-        (void)ctl(self, EPOLL_CTL_DEL, fd, 0, 0);
-        k->in_kernel = false;
-        return 0;
-    }
-    int rc;
-    if (k->in_kernel) {
-        rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, s->registration_id);
-        if (rc < 0 && errno == ENOENT)
-            rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, s->registration_id);
-    } else {
+    if (!k->in_kernel || k->registration_id != s->registration_id)
+        return add_or_take_back(self, fd) < 0 ? errno : 0;
+    int rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, s->registration_id);
+    if (rc < 0 && errno == ENOENT)
         rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, s->registration_id);
-        if (rc < 0 && errno == EEXIST)
-            rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, s->registration_id);
-    }
     if (rc == 0) {
         kernel_holds(self, fd);
         return 0;
@@ -228,6 +248,10 @@ static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
         (void)ctl(self, EPOLL_CTL_DEL, fd, 0, 0); /* may find it gone */
         k->in_kernel = false;
     }
+    /* Back on an fd whose entry the kernel kept from an earlier pass:
+     * the call now, which deferring would not save, and its error now. */
+    if (new_mask && old == 0 && k->in_kernel && !k->in_changed_fds)
+        return add_or_take_back(self, fd);
     if (new_mask &&
         (!k->in_kernel || (old == 0 && kernel_would_refuse(fd)))) {
         if (ctl(self, EPOLL_CTL_ADD, fd, new_mask, s->registration_id) == 0) {
@@ -348,6 +372,22 @@ static unsigned io_events(uint32_t e)
            (e & (EPOLLHUP | EPOLLERR) ? IO_HANGUP : 0);
 }
 
+/* An event from the entry a removed descriptor left in the kernel (the
+ * table has nobody on fd, and the entry's id is the event's): DEL it
+ * now, one call, and nothing is dispatched.  If the DEL fails, the event
+ * came from a file no longer on fd (closed, a dup still open): false,
+ * and only a rebuild reaches it. */
+static bool forget_kept(struct epoll_reactor *self, int fd, unsigned id)
+{
+    struct kernel_entry *k =
+        (size_t)fd < self->n_kernel ? &self->kernel[fd] : NULL;
+    if (!k || !k->in_kernel || k->registration_id != id ||
+        poll_like_registration_id(&self->base, fd) != 0)
+        return false;
+    k->in_kernel = false;
+    return ctl(self, EPOLL_CTL_DEL, fd, 0, 0) == 0;
+}
+
 /* doPoll */
 static void epoll_do_poll(struct reactor_base *r, double timeout)
 {
@@ -378,7 +418,8 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
     }
     /* Before any callback runs: is each event from the registration the
      * table has now (the same id, no interest it has dropped)?  If not,
-     * the kernel holds something stale: drop it, rebuild. */
+     * it is from an entry a removal left (forgotten now), or the kernel
+     * holds something stale: drop it, rebuild. */
     for (int i = 0; i < n; i++) {
         int fd = (int)(uint32_t)events[i].data.u64;
         unsigned id = (unsigned)(events[i].data.u64 >> 32);
@@ -388,7 +429,7 @@ static void epoll_do_poll(struct reactor_base *r, double timeout)
         bool stale = !mask || ((e & EPOLLIN) && !(mask & IO_READ)) ||
                      ((e & EPOLLOUT) && !(mask & IO_WRITE));
         registration_ids[i] = stale ? 0 : id;
-        if (stale)
+        if (stale && !forget_kept(self, fd, id))
             self->needs_rebuild = 1;
     }
     if (r->trace) {

@@ -1253,6 +1253,121 @@ static void test_deferred_change_for_an_fd_closed_meanwhile_is_no_error(void)
     close(b.fd), close(wa), close(wb);
 }
 
+/* ---- removals under epoll: left in the kernel until it speaks -------- */
+
+/* A reader removed after a pass: no DEL, at once or at the next wait;
+ * the entry stays in the kernel, as libev leaves it.  When its socket
+ * turns readable, that pass DELs it, one call, and nobody hears of it.
+ * (Twisted's removeReader unregisters at once: README, "What Twisted
+ * does differently".) */
+static void
+test_removed_reader_stays_in_the_kernel_until_its_first_event(void)
+{
+    struct reactor_base *r = new_reactor();
+    bool epoll = strcmp(backend(), "epoll") == 0;
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    unsigned long before = ctl_calls(r);
+    reactor_remove_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    CHECK_EQ(ctl_calls(r), before); /* no DEL */
+    if (write(peer, "x", 1) != 1)
+        abort();
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK_EQ(ctl_calls(r) - before, epoll ? 1ul : 0ul); /* the DEL, once */
+    CHECK_EQ(a.reads, 0);
+    CHECK_EQ(a.lost, 0);
+    if (epoll)
+        CHECK_EQ(((struct epoll_reactor *)r)->rebuilds, 0);
+    reactor_free(r);
+    close(a.fd), close(peer);
+}
+
+/* Removed, a pass, added again: the kernel still holds its entry, so one
+ * ADD at once finds it (EEXIST) and takes it back; nothing at the next
+ * wait, and it is served. */
+static void test_reader_readded_after_a_pass_costs_one_epoll_ctl(void)
+{
+    struct reactor_base *r = new_reactor();
+    bool epoll = strcmp(backend(), "epoll") == 0;
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    unsigned long before = ctl_calls(r);
+    CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
+    CHECK_EQ(ctl_calls(r) - before, epoll ? 1ul : 0ul); /* at once */
+    reactor_iterate(r, 0);
+    CHECK_EQ(ctl_calls(r) - before, epoll ? 1ul : 0ul); /* and no more */
+    if (write(peer, "x", 1) != 1)
+        abort();
+    reactor_iterate(r, 0);
+    CHECK_EQ(a.reads, 1);
+    CHECK_EQ(a.lost, 0);
+    reactor_free(r);
+    close(a.fd), close(peer);
+}
+
+/* Removed, a pass, its socket closed (the kernel forgets the entry) and
+ * a new one on the number, then added again: the ADD succeeds, one call,
+ * and it is watched on the new socket. */
+static void test_reader_reopened_after_a_pass_is_watched(void)
+{
+    struct reactor_base *r = new_reactor();
+    bool epoll = strcmp(backend(), "epoll") == 0;
+    int old_peer, peer;
+    struct probe a = quiet_probe(r, &old_peer);
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    close(a.fd);
+    close(old_peer);
+    struct probe fresh = quiet_probe(r, &peer);
+    CHECK_EQ(fresh.fd, a.fd); /* the number, reused */
+    unsigned long before = ctl_calls(r);
+    CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
+    CHECK_EQ(ctl_calls(r) - before, epoll ? 1ul : 0ul);
+    if (write(peer, "x", 1) != 1)
+        abort();
+    reactor_iterate(r, 0);
+    CHECK_EQ(a.reads, 1);
+    CHECK_EQ(a.lost, 0);
+    reactor_free(r);
+    close(a.fd), close(peer);
+}
+
+/* Removed, a pass, closed, and a regular file on the number: added again,
+ * it is refused at once (EPERM), as Twisted's addReader raises it. */
+static void
+test_reader_on_a_regular_file_after_a_pass_is_refused_at_once(void)
+{
+    struct reactor_base *r = new_reactor();
+    bool epoll = strcmp(backend(), "epoll") == 0;
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    close(a.fd);
+    FILE *file = tmpfile();
+    CHECK_EQ(fileno(file), a.fd); /* the number, reused */
+    errno = 0;
+    CHECK_ERR(reactor_add_reader(r, &a.base),
+              epoll ? ERR_SYSTEM : REACTOR_OK);
+    CHECK(!epoll || errno == EPERM);
+    reactor_remove_reader(r, &a.base);
+    reactor_free(r);
+    fclose(file);
+    close(peer);
+}
+
 /* Twisted's own order, removeReader then close, with a dup of the fd
  * open (a forked child's): the deferred DEL comes after the close and
  * fails, the kernel's entry outlives it, and its next event is stale:
@@ -2036,6 +2151,10 @@ static const struct test tests[] = {
     TEST(toggling_a_readers_write_interest_costs_no_epoll_ctl),
     TEST(descriptor_reopened_between_removal_and_readding_is_watched),
     TEST(deferred_change_for_an_fd_closed_meanwhile_is_no_error),
+    TEST(removed_reader_stays_in_the_kernel_until_its_first_event),
+    TEST(reader_readded_after_a_pass_costs_one_epoll_ctl),
+    TEST(reader_reopened_after_a_pass_is_watched),
+    TEST(reader_on_a_regular_file_after_a_pass_is_refused_at_once),
     TEST(closing_after_removal_with_a_dup_open_costs_one_rebuild),
     TEST(writer_added_on_a_closed_fd_is_disconnected_next_pass),
     TEST(set_is_rebuilt_at_the_open_file_limit),
