@@ -76,7 +76,7 @@ struct reactor_base {
         double (*seconds)(void *ctx);
         void *ctx;
     } * old_clocks;
-    uint16_t clock;
+    unsigned char clock;
     struct timer_heap pending_timed_calls;
     struct call_pool *calls; /* where the DelayedCalls live */
     /* _newTimedCalls, for the calls made while due calls run. */
@@ -108,7 +108,7 @@ void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
                          void *ctx);
 double monotonic_seconds(void *ctx);
 /* The reactor's clock number `clock` (a DelayedCall's), read now. */
-double reactor_clock_seconds(struct reactor_base *r, uint16_t clock);
+double reactor_clock_seconds(struct reactor_base *r, unsigned char clock);
 
 /* IReactorCore */
 int reactor_run(struct reactor_base *r, bool install_signal_handlers);

@@ -19,6 +19,7 @@
 #ifndef DELAYEDCALL_H
 #define DELAYEDCALL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,11 +50,10 @@ struct delayed_call {
     /* In the heap or the new calls; once run or cancelled, its own slot;
      * once free, the next free one in its chunk. */
     uint32_t index;
-    /* Four small numbers share one 32-bit word (bit-fields): */
-    unsigned int state : 3;  /* enum call_state */
-    unsigned int refs : 2;   /* the reactor's (while scheduled), yours */
-    unsigned int place : 11; /* in its chunk: finds its pool (below) */
-    unsigned int clock : 16; /* the reactor's clock it was made with */
+    unsigned char state; /* enum call_state */
+    unsigned char refs;  /* the reactor's (while scheduled) + the caller's */
+    unsigned char place; /* in its chunk: how it finds its pool (below) */
+    unsigned char clock; /* the reactor's clock it was made with (base.h) */
 };
 
 /* The pool: calls live in chunks of POOL_CHUNK, so that making one costs
@@ -61,8 +61,8 @@ struct delayed_call {
  * back to malloc once all its calls are free (one spare stays), so memory
  * returns after a burst.  The pool outlives its reactor while a caller
  * still keeps a call: that call must go on answering. */
-enum { POOL_CHUNK = 1024 };
-_Static_assert(POOL_CHUNK <= 1 << 11, "a call's place fits in 11 bits");
+enum { POOL_CHUNK = 256 };
+_Static_assert(POOL_CHUNK <= UCHAR_MAX + 1, "a call's place fits a byte");
 struct call_chunk {
     struct call_pool *pool;         /* what every call in it belongs to */
     uint32_t number;                /* its place in the pool's table */

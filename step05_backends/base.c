@@ -10,6 +10,7 @@
 #include "base.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h> /* INFINITY, NAN: macros, no libm */
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,7 +400,7 @@ double reactor_seconds(struct reactor_base *r)
 }
 
 /* The clock it replaces is kept for the calls made with it.  (After
- * 65535 replacements, or out of memory, it is replaced in place: the
+ * 255 replacements, or out of memory, it is replaced in place: the
  * calls made with it read the new clock.) */
 void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
                          void *ctx)
@@ -410,7 +411,7 @@ void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
     if (seconds == r->seconds && ctx == r->seconds_ctx)
         return;
     struct reactor_clock *old =
-        r->clock < UINT16_MAX
+        r->clock < UCHAR_MAX
             ? realloc(r->old_clocks, (r->clock + 1u) * sizeof *old)
             : NULL;
     if (old) {
@@ -422,7 +423,7 @@ void reactor_set_seconds(struct reactor_base *r, double (*seconds)(void *),
     r->seconds_ctx = ctx;
 }
 
-double reactor_clock_seconds(struct reactor_base *r, uint16_t clock)
+double reactor_clock_seconds(struct reactor_base *r, unsigned char clock)
 {
     if (!r || clock > r->clock)
         return NAN; /* no reactor, or no such clock: no time */
