@@ -159,8 +159,8 @@ static int cancel_pairs(long n, struct timer_figures *f)
         if (i % CANCEL_ALIVE == CANCEL_ALIVE - 1)
             reactor_iterate(r, 0);
     }
-    f->pair_ns = (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0) /
-                 (double)n * 1e9;
+    f->pair_ns =
+        (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / (double)n * 1e9;
     return 0;
 }
 
@@ -253,6 +253,57 @@ static const struct {
 };
 enum { N_LOOPS = sizeof loops / sizeof loops[0] };
 
+static bool is_libev(int l)
+{
+#if BENCH_TIMERS_LIBEV
+    return loops[l].name == ev_name;
+#else
+    (void)l;
+    return false;
+#endif
+}
+
+static const char *verdict(bool met) { return met ? "met" : "missed"; }
+
+/* Issue 12's targets (BENCHMARKS.md), against the loops this build has.
+ * Where the peers' cached loop time saves a clock read, the ratio is
+ * given as measured and less the clock reads this reactor makes. */
+static void print_targets(const char *const *names,
+                          const struct spread *sched,
+                          const struct spread *run,
+                          const struct spread *bytes,
+                          const struct spread *pair, double clock_ns)
+{
+    printf("\ntargets:\n");
+    printf("  at most 64 bytes per pending call: %.1f: %s\n", bytes[0].median,
+           verdict(bytes[0].median <= 64.0));
+    for (int l = 1; l < N_LOOPS; l++) {
+        double measured = pair[0].median / pair[l].median;
+        double less_clock = (pair[0].median - clock_ns) / pair[l].median;
+        if (is_libev(l)) {
+            printf("  schedule + cancel within 2x of %s: %.2fx as measured: "
+                   "%s; %.2fx less one clock read: %s\n",
+                   names[l], measured, verdict(measured <= 2.0), less_clock,
+                   verdict(less_clock <= 2.0));
+            double ran = run[0].median / run[l].median;
+            printf("  a million timers, run within 1.2x of %s: %.2fx: %s\n",
+                   names[l], ran, verdict(ran <= 1.2));
+            double scheduled = sched[0].median / sched[l].median;
+            double reads = clock_ns * 1e-9 * 1e6; /* a million, in seconds */
+            double less_reads = (sched[0].median - reads) / sched[l].median;
+            printf("  a million timers, schedule within 1.5x of %s: %.2fx as "
+                   "measured: %s; %.2fx less a million clock reads: %s\n",
+                   names[l], scheduled, verdict(scheduled <= 1.5), less_reads,
+                   verdict(less_reads <= 1.5));
+        } else {
+            printf("  schedule + cancel faster than %s: %.2fx as measured: "
+                   "%s; %.2fx less one clock read: %s\n",
+                   names[l], measured, verdict(measured < 1.0), less_clock,
+                   verdict(less_clock < 1.0));
+        }
+    }
+}
+
 static int compare(int rounds)
 {
     static struct timer_figures million[MAX_LOOPS][MAX_ROUNDS],
@@ -315,13 +366,12 @@ static int compare(int rounds)
                run[0].median / run[l].median,
                bytes[0].median / bytes[l].median,
                pair[0].median / pair[l].median);
-#if BENCH_TIMERS_LIBEV
-        if (loops[l].name == ev_name) /* the one with a cached time to beat */
+        if (is_libev(l)) /* the one with a cached time to beat */
             printf(" (%.2fx less one clock read)",
                    (pair[0].median - clock_ns) / pair[l].median);
-#endif
         printf("\n");
     }
+    print_targets(names, sched, run, bytes, pair, clock_ns);
     return 0;
 }
 #endif

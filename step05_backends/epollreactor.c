@@ -195,6 +195,8 @@ static int apply_change(struct epoll_reactor *self, int fd)
  * (then the pass ends, as after preening). */
 static bool apply_changes(struct epoll_reactor *self)
 {
+    if (self->n_changed == 0)
+        return false; /* the usual pass */
     struct refusals refused = {0};
     for (size_t i = 0; i < self->n_changed; i++) {
         int fd = self->changed_fds[i];
