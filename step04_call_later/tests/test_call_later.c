@@ -9,6 +9,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <limits.h>
 #include <math.h> /* NAN, INFINITY, isinf */
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +259,33 @@ static void test_call_keeps_the_clock_it_was_made_with(void)
     CHECK_EQ(delayed_call_get_time(later), 1.0);
     delayed_call_release(call);
     delayed_call_release(later);
+    reactor_free(r);
+}
+
+/* A call names its clock in one byte: a reactor keeps 255 clocks.  Past
+ * them, a new clock replaces the current one in place, and the calls
+ * made with that one read the new clock (in Twisted they keep theirs:
+ * README, "What Twisted does differently"). */
+static void test_clock_past_the_255th_replaces_the_current_one_in_place(void)
+{
+    static struct fake_clock clocks[UCHAR_MAX + 1];
+    struct reactor_base *r = fake_reactor(); /* its clock reads 100 */
+    struct delayed_call *early, *late;
+    reactor_call_later(r, 5, record, "a", &early);
+    for (int i = 0; r->clock < UCHAR_MAX; i++) {
+        clocks[i].now = 1000.0 + i;
+        fake_clock_install(&clocks[i], r);
+    }
+    reactor_call_later(r, 5, record, "b", &late); /* the 255th's */
+    clocks[UCHAR_MAX].now = 5000.0;
+    fake_clock_install(&clocks[UCHAR_MAX], r);
+    CHECK_EQ(r->clock, UCHAR_MAX); /* no room: replaced in place */
+    CHECK_ERR(delayed_call_reset(early, 1), REACTOR_OK);
+    CHECK_EQ(delayed_call_get_time(early), 101.0); /* its own clock */
+    CHECK_ERR(delayed_call_reset(late, 1), REACTOR_OK);
+    CHECK_EQ(delayed_call_get_time(late), 5001.0); /* the new one */
+    delayed_call_release(early);
+    delayed_call_release(late);
     reactor_free(r);
 }
 
@@ -904,6 +932,7 @@ static const struct test tests[] = {
     TEST(parts_fold_when_a_new_call_enters_the_heap),
     TEST(pending_call_keeps_its_parts_when_its_old_time_passes),
     TEST(call_keeps_the_clock_it_was_made_with),
+    TEST(clock_past_the_255th_replaces_the_current_one_in_place),
     TEST(call_made_during_run_until_current_runs_in_a_later_pass),
     TEST(zero_delay_rescheduling_does_not_starve_io),
     TEST(call_cancelled_by_an_earlier_call_in_the_same_pass_does_not_run),
