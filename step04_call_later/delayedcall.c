@@ -254,6 +254,7 @@ void insert_new_delayed_calls(struct reactor_base *r)
     if (!r)
         return;
     struct timer_heap *heap = &r->pending_timed_calls;
+    size_t used = r->n_new;
     r->insert_seq = r->last_seq; /* every call made so far is inserted */
     for (size_t i = 0; i < r->n_new; i++) {
         struct new_call nc = r->new_timed_calls[i];
@@ -269,7 +270,9 @@ void insert_new_delayed_calls(struct reactor_base *r)
     }
     r->n_new = r->n_new_cancelled = 0;
     heap_shrink(heap, heap->len);
-    if (r->cap_new > 4096) { /* a burst of callLater is over */
+    /* A burst of callLater is over: its room goes back, unless this pass
+     * used a good part of it (a steady load would only grow it again). */
+    if (r->cap_new > 4096 && used < r->cap_new / 4) {
         free(r->new_timed_calls);
         r->new_timed_calls = NULL;
         r->cap_new = 0;

@@ -689,6 +689,37 @@ static void test_scheduling_and_cancelling_forever_keeps_memory_bounded(void)
     reactor_free(r);
 }
 
+/* A callback that makes 5000 calls in every pass: the list of new calls
+ * keeps its room from pass to pass, instead of growing it again each
+ * time; once the load stops, the room goes back. */
+static int loaded_passes;
+static void load(void *arg)
+{
+    struct reactor_base *r = arg;
+    for (int i = 0; i < 5000; i++)
+        reactor_call_later(r, 1000, record, "x", NULL);
+    if (++loaded_passes < 3)
+        reactor_call_later(r, 0, load, r, NULL);
+}
+
+static void test_steady_load_of_new_calls_keeps_their_list(void)
+{
+    struct reactor_base *r = fake_reactor();
+    reactor_call_later(r, 0, load, r, NULL);
+    reactor_run_until_current(r); /* load's first pass */
+    size_t room = r->cap_new;
+    CHECK(room >= 5000);
+    reactor_timeout(r); /* the 5000 inserted: the room stays */
+    CHECK_EQ(r->cap_new, room);
+    reactor_run_until_current(r); /* load's second pass */
+    reactor_run_until_current(r); /* and its last */
+    reactor_timeout(r);           /* the last 5000 inserted */
+    reactor_timeout(r);           /* a pass that made none */
+    CHECK_EQ(r->cap_new, 0);
+    CHECK_EQ(r->pending_timed_calls.len, 15000);
+    reactor_free(r);
+}
+
 /* Issue 10, defect 3: a callback that schedules and cancels in a loop,
  * all within one pass.  The cancelled calls never reach the heap; their
  * slots in the new-call list, and the heap room reserved for them, must
@@ -950,6 +981,7 @@ static const struct test tests[] = {
     TEST(timeout_is_clamped_to_2147483_seconds),
     TEST(scheduling_and_cancelling_forever_keeps_memory_bounded),
     TEST(cancelled_new_calls_give_their_room_back_within_a_pass),
+    TEST(steady_load_of_new_calls_keeps_their_list),
     TEST(kept_call_answers_after_the_reactor_is_freed),
     TEST(kept_calls_of_a_burst_answer_after_the_reactor_is_freed),
     TEST(stop_from_a_timed_call_ends_run_with_shutdown),
