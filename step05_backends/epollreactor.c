@@ -69,13 +69,25 @@ static struct kernel_entry *kernel_entry(struct epoll_reactor *self, int fd)
     return &self->kernel[fd];
 }
 
+/* Where a stray may be, what the kernel says about fd cannot be trusted:
+ * the file the registration was made for is noted, as select and poll
+ * always note it, to be compared instead (epoll_proves_stale, rebuild). */
+static void note_file_if_a_stray_may_be_there(struct epoll_reactor *self,
+                                              int fd)
+{
+    if (self->kernel[fd].may_hold_a_stray)
+        self->base.origins[fd].file = file_identity_of(fd);
+}
+
 /* The kernel holds what the table says for fd now. */
 static void kernel_holds(struct epoll_reactor *self, int fd)
 {
     struct kernel_entry *k = &self->kernel[fd];
     const struct selectable *s = &self->base.fds[fd];
+    note_file_if_a_stray_may_be_there(self, fd);
     *k = (struct kernel_entry){.in_kernel = true,
                                .in_changed_fds = k->in_changed_fds,
+                               .may_hold_a_stray = k->may_hold_a_stray,
                                .events = s->mask,
                                .registration_id = s->registration_id,
                                .serial = self->base.origins[fd].serial};
@@ -132,28 +144,45 @@ static bool disconnect_refused(struct epoll_reactor *self, struct refusals *r)
     return any;
 }
 
-/* A new registration on fd (a new registration_id), where the kernel may
- * still hold the fd's last one (removals are lazy, see apply_change): one
- * ADD.  It succeeds if the kernel holds nothing for the file fd names
- * now (the old file was closed: the kernel forgot it).  EEXIST says the
- * kernel holds this very file (it keys an entry on file and fd), from
- * before: with the interest wanted, the entry is taken back as it is,
- * with its registration_id, as libev does; else one MOD.  0, or -1 with
- * errno (EPERM: a file epoll cannot watch; EBADF: closed). */
-static int add_or_take_back(struct epoll_reactor *self, int fd)
+/* Give the kernel what the table holds for fd: its interest and its
+ * registration_id, where the kernel may still hold an entry for the fd
+ * (one a removal left, see apply_change):
+ *   - Most likely it is this very file's.  An ADD that meets it (EEXIST:
+ *     the kernel keys an entry on file and fd) costs one lookup; with the
+ *     interest wanted, the entry is taken back as it is, with its id, as
+ *     libev does.  An ADD that succeeds says the kept entry's file has
+ *     left the number, and may live on as a stray.
+ *   - Once a stray may be there, EEXIST could be the stray's: a MOD gives
+ *     the entry of the file fd names now a new id, so that a stray's
+ *     events stay stale (ENOENT: none, ADD).
+ * 0, or -1 with errno (EPERM: a file epoll cannot watch; EBADF: closed). */
+static int give_the_kernel(struct epoll_reactor *self, int fd)
 {
     struct kernel_entry *k = &self->kernel[fd];
     struct selectable *s = &self->base.fds[fd];
-    int rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, s->registration_id);
-    if (rc < 0 && errno == EEXIST) {
-        if (k->in_kernel && k->events == s->mask) {
+    unsigned id = s->registration_id;
+    int rc;
+    if (k->in_kernel && !k->may_hold_a_stray) {
+        rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, id);
+        if (rc == 0) {
+            k->may_hold_a_stray = true;
+        } else if (errno == EEXIST && k->events == s->mask) {
             s->registration_id = k->registration_id; /* its events say so */
             rc = 0;
-        } else {
-            rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, s->registration_id);
+        } else if (errno == EEXIST) {
+            rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, id);
         }
+    } else if (k->in_kernel) {
+        rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, id);
+        if (rc < 0 && errno == ENOENT)
+            rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, id);
+    } else {
+        rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, id);
+        if (rc < 0 && errno == EEXIST)
+            rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, id);
     }
     if (rc < 0) {
+        k->may_hold_a_stray |= k->in_kernel; /* its file left the number */
         k->in_kernel = false;
         return -1;
     }
@@ -165,28 +194,16 @@ static int add_or_take_back(struct epoll_reactor *self, int fd)
  * the last wait did not cancel out.  A removal costs nothing: the entry
  * stays in the kernel until the kernel drops it (the fd's file closed)
  * or reports it (an event for it, see forget_kept), as in libev; a
- * descriptor back on the fd then takes it back without a call.  A new
- * interest is one MOD (ENOENT: the file was closed and reopened, ADD).
- * An ADD or MOD that fails (EBADF: closed; EPERM: a file epoll cannot
+ * descriptor back on the fd then takes it back (give_the_kernel).  An
+ * ADD or MOD that fails (EBADF: closed; EPERM: a file epoll cannot
  * watch) is what Twisted's _add would have raised at once: the error
  * (errno) is returned, for the descriptor to hear it now. */
 static int apply_change(struct epoll_reactor *self, int fd)
 {
-    struct kernel_entry *k = &self->kernel[fd];
     const struct selectable *s = &self->base.fds[fd];
-    if (!s->d || kernel_agrees(k, s))
+    if (!s->d || kernel_agrees(&self->kernel[fd], s))
         return 0;
-    if (!k->in_kernel || k->registration_id != s->registration_id)
-        return add_or_take_back(self, fd) < 0 ? errno : 0;
-    int rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, s->registration_id);
-    if (rc < 0 && errno == ENOENT)
-        rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, s->registration_id);
-    if (rc == 0) {
-        kernel_holds(self, fd);
-        return 0;
-    }
-    k->in_kernel = false;
-    return errno;
+    return give_the_kernel(self, fd) < 0 ? errno : 0;
 }
 
 /* Before each wait: the net change of every fd touched since the last.
@@ -241,19 +258,24 @@ static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
     const struct selectable *s = &p->fds[fd];
     if (kernel_agrees(k, s)) {
         /* The serial epoll_proves_stale's ADD could not know. */
-        if (s->d)
+        if (s->d) {
             k->serial = p->origins[fd].serial;
+            note_file_if_a_stray_may_be_there(self, fd);
+        }
         return 0;
     }
     if (new_mask && old == 0 && k->in_kernel &&
         k->serial != p->origins[fd].serial) {
-        (void)ctl(self, EPOLL_CTL_DEL, fd, 0, 0); /* may find it gone */
+        if (ctl(self, EPOLL_CTL_DEL, fd, 0, 0) < 0) /* its file has left */
+            k->may_hold_a_stray = true;
         k->in_kernel = false;
     }
+    if (new_mask && old == 0)
+        note_file_if_a_stray_may_be_there(self, fd);
     /* Back on an fd whose entry the kernel kept from an earlier pass:
      * the call now, which deferring would not save, and its error now. */
     if (new_mask && old == 0 && k->in_kernel && !k->in_changed_fds)
-        return add_or_take_back(self, fd);
+        return give_the_kernel(self, fd);
     if (new_mask &&
         (!k->in_kernel || (old == 0 && kernel_would_refuse(fd)))) {
         if (ctl(self, EPOLL_CTL_ADD, fd, new_mask, s->registration_id) == 0) {
@@ -296,6 +318,8 @@ static int epoll_proves_stale(struct poll_like_reactor *p, int fd,
         errno = ENOMEM;
         return -1;
     }
+    if (k->may_hold_a_stray) /* EEXIST might be a stray's: ask the file */
+        return !same_file(p->origins[fd].file, file_identity_of(fd));
     unsigned id = p->fds[fd].registration_id + 1; /* what it will get */
     if (!id)
         id = 1;
@@ -303,9 +327,23 @@ static int epoll_proves_stale(struct poll_like_reactor *p, int fd,
         return errno == EEXIST ? 0 : -1;
     *k = (struct kernel_entry){.in_kernel = true,
                                .in_changed_fds = k->in_changed_fds,
+                               .may_hold_a_stray = k->may_hold_a_stray,
                                .events = event,
                                .registration_id = id};
     return 1;
+}
+
+/* Does fd still name the file its registration was made for?  The old
+ * set answers: a MOD finds the entry of the file fd names now, and ENOENT
+ * says there is none, so the registered file has gone.  Where a stray
+ * may answer instead, the file noted at registration does. */
+static bool still_names_its_file(struct epoll_reactor *self, int fd)
+{
+    const struct selectable *s = &self->base.fds[fd];
+    if (self->kernel[fd].may_hold_a_stray)
+        return same_file(self->base.origins[fd].file, file_identity_of(fd));
+    return ctl(self, EPOLL_CTL_MOD, fd, s->mask, s->registration_id) == 0 ||
+           errno != ENOENT;
 }
 
 /* A fd closed behind the reactor's back leaves the kernel's set on its
@@ -336,9 +374,7 @@ static void rebuild(struct epoll_reactor *self)
     for (size_t fd = 0; fd < p->n_fds && fd < self->n_kernel; fd++) {
         struct selectable *s = &p->fds[fd];
         if (s->d && kernel_agrees(&self->kernel[fd], s) &&
-            ctl(self, EPOLL_CTL_MOD, (int)fd, s->mask, s->registration_id) <
-                0 &&
-            errno == ENOENT)
+            !still_names_its_file(self, (int)fd))
             (void)poll_like_retire_stale(p, (int)fd); /* no memory: kept */
     }
     if (self->epfd >= 0)
@@ -387,7 +423,10 @@ static bool forget_kept(struct epoll_reactor *self, int fd, unsigned id)
         poll_like_registration_id(&self->base, fd) != 0)
         return false;
     k->in_kernel = false;
-    return ctl(self, EPOLL_CTL_DEL, fd, 0, 0) == 0;
+    if (ctl(self, EPOLL_CTL_DEL, fd, 0, 0) == 0)
+        return true;
+    k->may_hold_a_stray = true; /* until the rebuild */
+    return false;
 }
 
 /* doPoll */

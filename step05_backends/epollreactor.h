@@ -13,7 +13,11 @@ struct epoll_event;
 struct kernel_entry {
     bool in_kernel;
     bool in_changed_fds; /* compared with the table at the next wait */
-    unsigned events;     /* IO_READ | IO_WRITE */
+    /* A file that left this number (closed, or moved by dup2) may still
+     * have an entry under it, kept while a dup is open: then EEXIST no
+     * longer proves whose entry the kernel holds.  Until a rebuild. */
+    bool may_hold_a_stray;
+    unsigned events; /* IO_READ | IO_WRITE */
     unsigned registration_id;
     uint64_t serial; /* the descriptor the entry was made for */
 };

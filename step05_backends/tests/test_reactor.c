@@ -1370,6 +1370,270 @@ test_reader_on_a_regular_file_after_a_pass_is_refused_at_once(void)
     close(peer);
 }
 
+/* A socket pair whose first end is moved onto `fd` (dup2: whatever was
+ * there is closed, a dup keeps it alive if one is open). */
+static int socket_onto(int fd, int *peer)
+{
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0 ||
+        dup2(fds[0], fd) != fd)
+        abort();
+    close(fds[0]);
+    *peer = fds[1];
+    return fd;
+}
+
+/* a's socket s1 on n, removed after a pass (its entry kept); s1 kept
+ * open by a dup, s2 put on n, a added there and removed after a pass
+ * (s2's entry kept); then s1 back on n (dup2), s2 kept open by a dup, and
+ * a added again.  The kernel holds s1's entry under the first id and s2's,
+ * a stray now, under the second: a must not hear s2's bytes, nor the loop
+ * spin on them; it hears s1's. */
+static void
+test_readded_on_a_dup2_file_does_not_hear_another_files_stray(void)
+{
+    struct reactor_base *r = new_reactor();
+    int p1, p2;
+    struct probe a = quiet_probe(r, &p1);
+    int n = a.fd;
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    int s1 = dup(n);
+    socket_onto(n, &p2); /* s2 on n; s1's entry a stray */
+    CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    int s2 = dup(n);
+    if (dup2(s1, n) != n) /* s1 back on n; s2's entry a stray */
+        abort();
+    CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
+    if (write(p2, "x", 1) != 1) /* s2's, not a's */
+        abort();
+    double start = now();
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0.05);
+    CHECK_EQ(a.reads, 0);
+    CHECK(now() - start >= 0.1); /* no spin on s2's byte */
+    if (write(p1, "y", 1) != 1)
+        abort();
+    for (int i = 0; i < 3 && a.reads == 0; i++)
+        reactor_iterate(r, 0);
+    CHECK_EQ(a.reads, 1);
+    CHECK_EQ(a.lost, 0);
+    reactor_remove_reader(r, &a.base);
+    reactor_free(r);
+    close(n), close(s1), close(s2), close(p1), close(p2);
+}
+
+/* b's socket s2 on n, removed after a pass (its entry kept); s2 kept open
+ * by a dup, s1 put on n and a registered there; then a's s1 replaced by
+ * s2 again (dup2), behind a's back.  a's registration is stale (its file
+ * is gone): c, s2's new owner, is served, and a disconnected with -EBADF,
+ * as when the number is reused by a fresh socket. */
+static void test_newcomer_on_a_file_whose_entry_was_kept_is_served(void)
+{
+    struct reactor_base *r = new_reactor();
+    int p1, p2;
+    struct probe b = quiet_probe(r, &p2);
+    int n = b.fd;
+    reactor_add_reader(r, &b.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &b.base);
+    reactor_iterate(r, 0);
+    int s2 = dup(n);
+    struct probe a = {
+        .base.ops = &probe_ops, .reactor = r, .fd = socket_onto(n, &p1)};
+    CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
+    reactor_iterate(r, 0);
+    if (dup2(s2, n) != n) /* s1 closed, s2 back on n */
+        abort();
+    struct probe c = {.base.ops = &probe_ops, .reactor = r, .fd = n};
+    CHECK_ERR(reactor_add_reader(r, &c.base), REACTOR_OK);
+    if (write(p2, "x", 1) != 1)
+        abort();
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK(c.reads >= 1 && c.lost == 0);
+    CHECK_EQ(a.reads, 0); /* s2's bytes are c's */
+    CHECK_EQ(a.lost, 1);
+    CHECK_EQ(a.lost_reason, -EBADF);
+    reactor_remove_reader(r, &c.base);
+    reactor_remove_reader(r, &a.base);
+    reactor_free(r);
+    close(n), close(s2), close(p1), close(p2);
+}
+
+/* A reader removed, a pass, then closed with a dup open (a forked
+ * child's).  Its entry, left in the kernel, outlives the close; at its
+ * first event the DEL fails and the set is made anew, once, as Twisted's
+ * order does within one pass
+ * (closing_after_removal_with_a_dup_open_costs_one_rebuild).  The price
+ * of leaving removals in the kernel (README, "What Twisted does
+ * differently"), where Twisted's unregister would have cost one call. */
+static void
+test_reader_removed_before_its_close_with_a_dup_costs_a_rebuild(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = quiet_probe(r, &wa), b = quiet_probe(r, &wb);
+    reactor_add_reader(r, &a.base);
+    reactor_add_reader(r, &b.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    int dup_fd = dup(a.fd);
+    close(a.fd);
+    if (write(wa, "x", 1) != 1 || write(wb, "y", 1) != 1)
+        abort();
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    CHECK_EQ(a.reads, 0);
+    CHECK_EQ(b.reads, 3);
+    if (strcmp(backend(), "epoll") == 0)
+        CHECK_EQ(((struct epoll_reactor *)r)->rebuilds, 1);
+    reactor_free(r);
+    close(dup_fd), close(b.fd), close(wa), close(wb);
+}
+
+/* removeAll after a pass, every socket then readable: each entry left in
+ * the kernel is DELed once when it speaks, nobody hears of it, nothing is
+ * rebuilt, and the loop then sleeps; added again, they are all served. */
+static void test_readers_removed_by_remove_all_are_forgotten_quietly(void)
+{
+    struct reactor_base *r = new_reactor();
+    bool epoll = strcmp(backend(), "epoll") == 0;
+    enum { N = 4 };
+    struct probe q[N];
+    int peers[N];
+    for (int i = 0; i < N; i++) {
+        q[i] = quiet_probe(r, &peers[i]);
+        reactor_add_reader(r, &q[i].base);
+    }
+    reactor_iterate(r, 0);
+    struct descriptor *out[N + 1];
+    CHECK_EQ(reactor_remove_all(r, out, N + 1), N); /* not the waker */
+    reactor_iterate(r, 0);
+    unsigned long before = ctl_calls(r);
+    for (int i = 0; i < N; i++)
+        if (write(peers[i], "x", 1) != 1)
+            abort();
+    reactor_iterate(r, 0);
+    CHECK_EQ(ctl_calls(r) - before, epoll ? (unsigned long)N : 0ul);
+    double start = now();
+    reactor_iterate(r, 0.05);
+    CHECK(now() - start >= 0.04); /* nothing left to wake it */
+    for (int i = 0; i < N; i++) {
+        CHECK_EQ(q[i].reads, 0);
+        CHECK_EQ(q[i].lost, 0);
+        CHECK_ERR(reactor_add_reader(r, &q[i].base), REACTOR_OK);
+    }
+    reactor_iterate(r, 0);
+    for (int i = 0; i < N; i++)
+        CHECK_EQ(q[i].reads, 1);
+    if (epoll)
+        CHECK_EQ(((struct epoll_reactor *)r)->rebuilds, 0);
+    reactor_free(r);
+    for (int i = 0; i < N; i++)
+        close(q[i].fd), close(peers[i]);
+}
+
+/* a removed after a pass, its entry kept; then one wait reports both a's
+ * kept entry (DELed before dispatch) and b, whose do_read adds a again:
+ * a is watched anew, served next pass, and nothing is rebuilt. */
+static int readd_other(struct probe *self)
+{
+    return reactor_add_reader(self->reactor, &self->other->base) == REACTOR_OK
+               ? 0
+               : CONNECTION_LOST;
+}
+
+static void
+test_reader_readded_in_the_pass_its_kept_entry_speaks_is_served(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, wb;
+    struct probe a = readable_probe(r, &wa), b = readable_probe(r, &wb);
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    CHECK_EQ(a.reads, 1);
+    reactor_remove_reader(r, &a.base);
+    reactor_iterate(r, 0); /* epoll: a's entry speaks, DELed */
+    b.on_read = readd_other;
+    b.other = &a;
+    reactor_add_reader(r, &b.base);
+    reactor_iterate(r, 0); /* b adds a back */
+    b.on_read = NULL;
+    reactor_iterate(r, 0);
+    CHECK_EQ(a.reads, 2);
+    CHECK_EQ(a.lost, 0);
+    CHECK_EQ(b.lost, 0);
+    if (strcmp(backend(), "epoll") == 0)
+        CHECK_EQ(((struct epoll_reactor *)r)->rebuilds, 0);
+    reactor_remove_reader(r, &a.base);
+    reactor_remove_reader(r, &b.base);
+    reactor_free(r);
+    close(a.fd), close(b.fd), close(wa), close(wb);
+}
+
+/* A reader removed after a pass (its entry kept), then the set made anew
+ * (another fd's stale event): the kept entry is not in the new set, and
+ * a added again is watched there. */
+static void test_reader_removed_before_a_rebuild_is_watched_when_readded(void)
+{
+    struct reactor_base *r = new_reactor();
+    int wa, we;
+    struct probe a = quiet_probe(r, &wa), e = quiet_probe(r, &we);
+    reactor_add_reader(r, &a.base);
+    reactor_add_reader(r, &e.base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &a.base);
+    reactor_iterate(r, 0); /* a's entry kept */
+    int dup_fd = dup(e.fd);
+    reactor_remove_reader(r, &e.base);
+    close(e.fd); /* Twisted's order, a dup open: a rebuild */
+    if (write(we, "x", 1) != 1)
+        abort();
+    for (int i = 0; i < 3; i++)
+        reactor_iterate(r, 0);
+    if (strcmp(backend(), "epoll") == 0)
+        CHECK_EQ(((struct epoll_reactor *)r)->rebuilds, 1);
+    CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
+    if (write(wa, "y", 1) != 1)
+        abort();
+    reactor_iterate(r, 0);
+    CHECK_EQ(a.reads, 1);
+    CHECK_EQ(a.lost, 0);
+    reactor_remove_reader(r, &a.base);
+    reactor_free(r);
+    close(dup_fd), close(a.fd), close(wa), close(we);
+}
+
+/* A writer removed after a pass: its socket stays writable, so the entry
+ * left in the kernel speaks at once.  It may end one wait early (then it
+ * is DELed), not every one: the loop sleeps, and nothing is rebuilt. */
+static void test_removed_writer_left_in_the_kernel_does_not_spin(void)
+{
+    struct reactor_base *r = new_reactor();
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    reactor_add_writer(r, &a.base);
+    reactor_iterate(r, 0);
+    CHECK_EQ(a.writes, 1);
+    reactor_remove_writer(r, &a.base);
+    double start = now();
+    for (int i = 0; i < 4; i++)
+        reactor_iterate(r, 0.05);
+    CHECK(now() - start >= 0.14); /* at most one wait cut short */
+    CHECK_EQ(a.writes, 1);
+    if (strcmp(backend(), "epoll") == 0)
+        CHECK_EQ(((struct epoll_reactor *)r)->rebuilds, 0);
+    reactor_free(r);
+    close(a.fd), close(peer);
+}
+
 /* Twisted's own order, removeReader then close, with a dup of the fd
  * open (a forked child's): the deferred DEL comes after the close and
  * fails, the kernel's entry outlives it, and its next event is stale:
@@ -2157,6 +2421,13 @@ static const struct test tests[] = {
     TEST(reader_readded_after_a_pass_costs_one_epoll_ctl),
     TEST(reader_reopened_after_a_pass_is_watched),
     TEST(reader_on_a_regular_file_after_a_pass_is_refused_at_once),
+    TEST(readded_on_a_dup2_file_does_not_hear_another_files_stray),
+    TEST(newcomer_on_a_file_whose_entry_was_kept_is_served),
+    TEST(reader_removed_before_its_close_with_a_dup_costs_a_rebuild),
+    TEST(readers_removed_by_remove_all_are_forgotten_quietly),
+    TEST(reader_readded_in_the_pass_its_kept_entry_speaks_is_served),
+    TEST(reader_removed_before_a_rebuild_is_watched_when_readded),
+    TEST(removed_writer_left_in_the_kernel_does_not_spin),
     TEST(closing_after_removal_with_a_dup_open_costs_one_rebuild),
     TEST(writer_added_on_a_closed_fd_is_disconnected_next_pass),
     TEST(set_is_rebuilt_at_the_open_file_limit),
