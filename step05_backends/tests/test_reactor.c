@@ -1257,6 +1257,29 @@ static void test_deferred_change_for_an_fd_closed_meanwhile_is_no_error(void)
 
 /* ---- removals under epoll: left in the kernel until it speaks -------- */
 
+/* d added, a pass, removed, a pass: under epoll its entry is left in the
+ * kernel now. */
+static void removed_after_a_pass(struct reactor_base *r, struct probe *d)
+{
+    reactor_add_reader(r, &d->base);
+    reactor_iterate(r, 0);
+    reactor_remove_reader(r, &d->base);
+    reactor_iterate(r, 0);
+}
+
+/* A byte for d through `peer`: d hears it within three passes, once,
+ * and is not disconnected. */
+static void check_hears_a_byte(struct reactor_base *r, struct probe *d,
+                               int peer)
+{
+    if (write(peer, "x", 1) != 1)
+        abort();
+    for (int i = 0; i < 3 && d->reads == 0; i++)
+        reactor_iterate(r, 0);
+    CHECK_EQ(d->reads, 1);
+    CHECK_EQ(d->lost, 0);
+}
+
 /* A reader removed after a pass: no DEL, at once or at the next wait;
  * the entry stays in the kernel, as libev leaves it.  When its socket
  * turns readable, that pass DELs it, one call, and nobody hears of it.
@@ -1297,20 +1320,13 @@ static void test_reader_readded_after_a_pass_costs_one_epoll_ctl(void)
     bool epoll = strcmp(backend(), "epoll") == 0;
     int peer;
     struct probe a = quiet_probe(r, &peer);
-    reactor_add_reader(r, &a.base);
-    reactor_iterate(r, 0);
-    reactor_remove_reader(r, &a.base);
-    reactor_iterate(r, 0);
+    removed_after_a_pass(r, &a);
     unsigned long before = ctl_calls(r);
     CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
     CHECK_EQ(ctl_calls(r) - before, epoll ? 1ul : 0ul); /* at once */
     reactor_iterate(r, 0);
     CHECK_EQ(ctl_calls(r) - before, epoll ? 1ul : 0ul); /* and no more */
-    if (write(peer, "x", 1) != 1)
-        abort();
-    reactor_iterate(r, 0);
-    CHECK_EQ(a.reads, 1);
-    CHECK_EQ(a.lost, 0);
+    check_hears_a_byte(r, &a, peer);
     reactor_free(r);
     close(a.fd), close(peer);
 }
@@ -1324,10 +1340,7 @@ static void test_reader_reopened_after_a_pass_is_watched(void)
     bool epoll = strcmp(backend(), "epoll") == 0;
     int old_peer, peer;
     struct probe a = quiet_probe(r, &old_peer);
-    reactor_add_reader(r, &a.base);
-    reactor_iterate(r, 0);
-    reactor_remove_reader(r, &a.base);
-    reactor_iterate(r, 0);
+    removed_after_a_pass(r, &a);
     close(a.fd);
     close(old_peer);
     struct probe fresh = quiet_probe(r, &peer);
@@ -1335,11 +1348,7 @@ static void test_reader_reopened_after_a_pass_is_watched(void)
     unsigned long before = ctl_calls(r);
     CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
     CHECK_EQ(ctl_calls(r) - before, epoll ? 1ul : 0ul);
-    if (write(peer, "x", 1) != 1)
-        abort();
-    reactor_iterate(r, 0);
-    CHECK_EQ(a.reads, 1);
-    CHECK_EQ(a.lost, 0);
+    check_hears_a_byte(r, &a, peer);
     reactor_free(r);
     close(a.fd), close(peer);
 }
@@ -1353,10 +1362,7 @@ test_reader_on_a_regular_file_after_a_pass_is_refused_at_once(void)
     bool epoll = strcmp(backend(), "epoll") == 0;
     int peer;
     struct probe a = quiet_probe(r, &peer);
-    reactor_add_reader(r, &a.base);
-    reactor_iterate(r, 0);
-    reactor_remove_reader(r, &a.base);
-    reactor_iterate(r, 0);
+    removed_after_a_pass(r, &a);
     close(a.fd);
     FILE *file = tmpfile();
     CHECK_EQ(fileno(file), a.fd); /* the number, reused */
@@ -1396,10 +1402,7 @@ test_readded_on_a_dup2_file_does_not_hear_another_files_stray(void)
     int p1, p2;
     struct probe a = quiet_probe(r, &p1);
     int n = a.fd;
-    reactor_add_reader(r, &a.base);
-    reactor_iterate(r, 0);
-    reactor_remove_reader(r, &a.base);
-    reactor_iterate(r, 0);
+    removed_after_a_pass(r, &a);
     int s1 = dup(n);
     socket_onto(n, &p2); /* s2 on n; s1's entry a stray */
     CHECK_ERR(reactor_add_reader(r, &a.base), REACTOR_OK);
@@ -1417,12 +1420,7 @@ test_readded_on_a_dup2_file_does_not_hear_another_files_stray(void)
         reactor_iterate(r, 0.05);
     CHECK_EQ(a.reads, 0);
     CHECK(now() - start >= 0.1); /* no spin on s2's byte */
-    if (write(p1, "y", 1) != 1)
-        abort();
-    for (int i = 0; i < 3 && a.reads == 0; i++)
-        reactor_iterate(r, 0);
-    CHECK_EQ(a.reads, 1);
-    CHECK_EQ(a.lost, 0);
+    check_hears_a_byte(r, &a, p1);
     reactor_remove_reader(r, &a.base);
     reactor_free(r);
     close(n), close(s1), close(s2), close(p1), close(p2);
