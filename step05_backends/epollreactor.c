@@ -145,8 +145,10 @@ static bool disconnect_refused(struct epoll_reactor *self, struct refusals *r)
 }
 
 /* Give the kernel what the table holds for fd: its interest and its
- * registration_id, where the kernel may still hold an entry for the fd
- * (one a removal left, see apply_change):
+ * registration_id.  The same registration with a new interest is one MOD
+ * (ENOENT: its file was closed and another opened under the number,
+ * ADD).  A new registration, where the kernel may still hold an entry
+ * for the fd (one a removal left, see apply_change):
  *   - Most likely it is this very file's.  An ADD that meets it (EEXIST:
  *     the kernel keys an entry on file and fd) costs one lookup; with the
  *     interest wanted, the entry is taken back as it is, with its id, as
@@ -162,7 +164,13 @@ static int give_the_kernel(struct epoll_reactor *self, int fd)
     struct selectable *s = &self->base.fds[fd];
     unsigned id = s->registration_id;
     int rc;
-    if (k->in_kernel && !k->may_hold_a_stray) {
+    if (k->in_kernel && k->registration_id == id) { /* a new interest */
+        rc = ctl(self, EPOLL_CTL_MOD, fd, s->mask, id);
+        if (rc < 0 && errno == ENOENT) { /* its file has left the number */
+            k->may_hold_a_stray = true;
+            rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, id);
+        }
+    } else if (k->in_kernel && !k->may_hold_a_stray) {
         rc = ctl(self, EPOLL_CTL_ADD, fd, s->mask, id);
         if (rc == 0) {
             k->may_hold_a_stray = true;

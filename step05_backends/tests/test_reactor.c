@@ -1205,6 +1205,25 @@ static void test_toggling_a_readers_write_interest_costs_no_epoll_ctl(void)
     close(a.fd), close(peer);
 }
 
+/* A reader that becomes a writer too, a pass later: the same
+ * registration with a new interest, one MOD at the next wait. */
+static void test_reader_that_becomes_a_writer_costs_one_epoll_ctl(void)
+{
+    struct reactor_base *r = new_reactor();
+    bool epoll = strcmp(backend(), "epoll") == 0;
+    int peer;
+    struct probe a = quiet_probe(r, &peer);
+    reactor_add_reader(r, &a.base);
+    reactor_iterate(r, 0);
+    unsigned long before = ctl_calls(r);
+    reactor_add_writer(r, &a.base);
+    reactor_iterate(r, 0);
+    CHECK_EQ(ctl_calls(r) - before, epoll ? 1ul : 0ul);
+    CHECK_EQ(a.writes, 1);
+    reactor_free(r);
+    close(a.fd), close(peer);
+}
+
 /* Between its removal and its re-adding, a's socket is closed and a new
  * one gets the number: a is watched on the new one. */
 static void
@@ -2413,6 +2432,7 @@ static const struct test tests[] = {
     TEST(rebuilt_set_does_not_watch_a_foreign_file_for_a),
     TEST(reader_removed_and_readded_costs_at_most_one_epoll_ctl),
     TEST(toggling_a_readers_write_interest_costs_no_epoll_ctl),
+    TEST(reader_that_becomes_a_writer_costs_one_epoll_ctl),
     TEST(descriptor_reopened_between_removal_and_readding_is_watched),
     TEST(deferred_change_for_an_fd_closed_meanwhile_is_no_error),
     TEST(removed_reader_stays_in_the_kernel_until_its_first_event),
