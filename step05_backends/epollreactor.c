@@ -75,8 +75,10 @@ static struct kernel_entry *kernel_entry(struct epoll_reactor *self, int fd)
 static void note_file_if_a_stray_may_be_there(struct epoll_reactor *self,
                                               int fd)
 {
-    if (self->kernel[fd].may_hold_a_stray)
-        self->base.origins[fd].file = file_identity_of(fd);
+    struct file_identity *file = &self->base.origins[fd].file;
+    static const struct file_identity not_noted; /* poll_like_add's, here */
+    if (self->kernel[fd].may_hold_a_stray && same_file(*file, not_noted))
+        *file = file_identity_of(fd);
 }
 
 /* The kernel holds what the table says for fd now. */

@@ -1158,8 +1158,8 @@ static unsigned long ctl_calls(struct reactor_base *r)
 }
 
 /* Removed and added again before the next wait: nothing at once, at
- * most one epoll_ctl when the loop waits (a MOD: the registration is new),
- * and it is still watched. */
+ * most one epoll_ctl when the loop waits (an ADD that finds the entry
+ * still there), and it is still watched. */
 static void test_reader_removed_and_readded_costs_at_most_one_epoll_ctl(void)
 {
     struct reactor_base *r = new_reactor();
@@ -1250,9 +1250,9 @@ test_descriptor_reopened_between_removal_and_readding_is_watched(void)
     close(a.fd), close(peer);
 }
 
-/* Removed, then closed, before the wait: the deferred DEL finds the fd
- * gone.  Not an error: nobody is disconnected, the set is not rebuilt,
- * and the rest is served. */
+/* Removed, then closed, before the wait: the kernel drops the entry,
+ * and nothing is left to make.  No error: nobody is disconnected, the
+ * set is not rebuilt, and the rest is served. */
 static void test_deferred_change_for_an_fd_closed_meanwhile_is_no_error(void)
 {
     struct reactor_base *r = new_reactor();
