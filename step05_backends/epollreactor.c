@@ -251,11 +251,13 @@ static bool kernel_would_refuse(int fd)
 /* _add and _remove, deferred as libev's are: the table changes now, the
  * kernel before the next wait, so a descriptor removed and added again
  * in between costs at most one call, and a reader whose write interest
- * went off and on again none.  Only an fd new to the kernel, or one it
- * might refuse now, is ADDed at once: what the kernel refuses (EPERM for
- * a file epoll cannot watch, EBADF) is then refused to the caller, as
- * Twisted's addReader raises it.  Another descriptor on a number whose
- * DEL is pending may name any file: the DEL and its ADD are made now. */
+ * went off and on again none.  An fd new to the kernel, one it might
+ * refuse now, or one whose entry a removal left in an earlier pass is
+ * given to the kernel at once: what the kernel refuses (EPERM for a file
+ * epoll cannot watch, EBADF) is then refused to the caller, as Twisted's
+ * addReader raises it.  Another descriptor on a number whose old entry
+ * the kernel may keep may name any file: the DEL and its ADD are made
+ * now. */
 static int epoll_update(struct poll_like_reactor *p, int fd, unsigned old,
                         unsigned new_mask)
 {

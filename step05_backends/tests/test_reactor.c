@@ -1130,7 +1130,7 @@ static void test_rebuilt_set_does_not_watch_a_foreign_file_for_a(void)
     struct probe c = readable_probe(r, &wc); /* not registered */
     CHECK_EQ(c.fd, a.fd);
     reactor_remove_reader(r, &d.base);
-    close(d.fd); /* the DEL comes too late: a stale event, a rebuild */
+    close(d.fd); /* its entry outlives the close: a stale event, a rebuild */
     int reads_before = a.reads;
     for (int i = 0; i < 3; i++)
         reactor_iterate(r, 0);
@@ -1652,12 +1652,12 @@ static void test_removed_writer_left_in_the_kernel_does_not_spin(void)
 }
 
 /* Twisted's own order, removeReader then close, with a dup of the fd
- * open (a forked child's): the deferred DEL comes after the close and
- * fails, the kernel's entry outlives it, and its next event is stale:
- * epoll makes its set anew, once, at two epoll_ctl per registered fd
- * (a MOD asking the old set, an ADD to the new).  The price of deferring
- * (README: "What Twisted does differently"); Twisted's at-once
- * unregister would cost one call. */
+ * open (a forked child's): the entry the removal left outlives the
+ * close, the DEL at its first event fails, and the event is stale: epoll
+ * makes its set anew, once, at two epoll_ctl per registered fd (a MOD
+ * asking the old set, an ADD to the new), after the failed DEL.  The
+ * price of leaving removals in the kernel (README: "What Twisted does
+ * differently"); Twisted's at-once unregister would cost one call. */
 static void test_closing_after_removal_with_a_dup_open_costs_one_rebuild(void)
 {
     struct reactor_base *r = new_reactor();
@@ -1790,7 +1790,7 @@ static void test_epoll_refuses_a_regular_file_or_a_closed_fd_at_once(void)
     reactor_add_reader(r, &a.base);
     reactor_iterate(r, 0);
     reactor_remove_reader(r, &a.base);
-    close(a.fd); /* the DEL still waits for the next epoll_wait */
+    close(a.fd); /* its entry still in the kernel, as far as epoll knows */
     errno = 0;
     bool kernel_set = epoll || strcmp(backend(), "kqueue") == 0;
     CHECK_ERR(reactor_add_reader(r, &a.base),
@@ -1839,9 +1839,10 @@ test_unwatchable_file_on_a_number_pending_removal_is_refused_at_once(void)
     close(n.fd), close(peer);
 }
 
-/* x removed (its DEL pending), its fd closed, socket g takes the number;
- * a is added on g, then b on the same fd: b is FdInUse, as on every
- * backend, and a, live, is neither disconnected nor deaf. */
+/* x removed (its entry left in the kernel), its fd closed, socket g
+ * takes the number; a is added on g, then b on the same fd: b is
+ * FdInUse, as on every backend, and a, live, is neither disconnected
+ * nor deaf. */
 static void
 test_second_descriptor_on_a_number_pending_removal_is_FdInUse(void)
 {
